@@ -1,0 +1,1 @@
+"""relais_protection_orders."""
