@@ -24,7 +24,9 @@ async def db(servers: Servers) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
 
 
 async def test_insert_and_find(db: AsyncDatabase[dict[str, Any]]) -> None:
-    await db.cases.insert_many([{"_id": f"c{i}", "dept": "75" if i % 2 else "13"} for i in range(6)])
+    await db.cases.insert_many(
+        [{"_id": f"c{i}", "dept": "75" if i % 2 else "13"} for i in range(6)]
+    )
     assert await db.cases.find_one({"_id": "c3"}) == {"_id": "c3", "dept": "75"}
     in_paris = [d["_id"] async for d in db.cases.find({"dept": "75"}).sort("_id")]
     assert in_paris == ["c1", "c3", "c5"]
@@ -54,7 +56,11 @@ async def test_find_one_and_update_with_a_condition(db: AsyncDatabase[dict[str, 
         {"_id": "c:1", "published": False}, {"$inc": {"tries": 1}}
     )
     assert again is None
-    assert (await db.relay.find_one({"_id": "c:1"})) == {"_id": "c:1", "published": True, "tries": 1}
+    assert (await db.relay.find_one({"_id": "c:1"})) == {
+        "_id": "c:1",
+        "published": True,
+        "tries": 1,
+    }
 
 
 async def test_aggregation_group_and_sum(db: AsyncDatabase[dict[str, Any]]) -> None:

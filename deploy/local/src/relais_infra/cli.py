@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("servers", nargs="*", choices=[*_NAMES, []], metavar="SERVER")
+    sub.add_parser("run", help="servers, topics and every service until Ctrl-C (make run)")
     logs = sub.add_parser("logs", help="print the tail of a server's log")
     logs.add_argument("server", choices=_NAMES)
     logs.add_argument("-n", "--lines", type=int, default=50)
@@ -48,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
                 for state in states:
                     print(state.line())
                 return 0 if all(s.healthy for s in states) else 1
+            case "run":
+                from relais_infra.run import run
+
+                return run()
             case "logs":
                 managed = {s.name: s.managed for s in servers.servers(layout)}[args.server]
                 print(managed.log_tail(args.lines))

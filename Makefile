@@ -1,0 +1,62 @@
+# Relais: `make run` starts everything on this machine, `make test` checks everything.
+# Both set up what they need from nothing (uv, Python packages, Kafka's jars, FerretDB's build).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.9.30
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export UV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/relais/uv
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup run test lint typecheck pytest infra-up infra-down infra-status bench schemas clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+setup: ## install the pinned uv (if missing) and every Python package from uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		{ echo "installing uv $(UV_VERSION) with pip"; python3 -m pip install -q "uv==$(UV_VERSION)"; }
+	@$(UV) sync --frozen --all-packages --quiet
+
+run: setup ## start Kafka, FerretDB and every service; Ctrl-C stops all of it
+	@$(UV) run --frozen relais-infra run
+
+test: setup lint typecheck pytest ## lint, type-check, then every test against real servers
+
+lint: setup ## ruff lint and format check, import contracts
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports
+
+MEMBERS := libs/events libs/kit deploy/local $(wildcard services/*)
+
+# One mypy run per workspace member: test modules of different members share names (conftest).
+typecheck: setup ## mypy --strict over every package and its tests
+	@set -e; for m in $(MEMBERS); do \
+		paths="$$m/src"; [ -d "$$m/tests" ] && paths="$$paths $$m/tests"; \
+		echo "mypy $$paths"; $(UV) run --frozen mypy $$paths; \
+	done
+	$(UV) run --frozen mypy conftest.py $(wildcard tests bench)
+
+pytest: setup ## the test suite (starts the servers it needs and stops them)
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+infra-up: setup ## start the local Kafka and FerretDB (idempotent)
+	@$(UV) run --frozen relais-infra up
+
+infra-down: setup ## stop what infra-up started
+	@$(UV) run --frozen relais-infra down
+
+infra-status: setup ## which local servers are up
+	@$(UV) run --frozen relais-infra status
+
+bench: setup ## benchmarks (not tests): outbox throughput and end-to-end load
+	$(UV) run --frozen python bench/outbox.py
+
+schemas: setup ## regenerate the committed event JSON schemas and docs/asyncapi.yaml
+	$(UV) run --frozen python -m relais_events.schemas
+	$(UV) run --frozen python -m relais_events.asyncapi
+
+clean: ## remove local state (.relais: Kafka and FerretDB data)
+	@$(UV) run --frozen relais-infra down || true
+	rm -rf .relais
