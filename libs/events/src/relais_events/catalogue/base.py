@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Event(BaseModel):
-    """What partners may see of a fact that happened. Personal data never goes here (see ``pii``)."""
+    """What partners may see of a fact. Personal data never goes here (see ``pii``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -24,7 +24,7 @@ class Event(BaseModel):
 E = TypeVar("E", bound=type[Event])
 
 
-class UnknownEventType(LookupError):
+class UnknownEventType(LookupError):  # noqa: N818  (name the project agreed on)
     """No model is registered for this (type, version)."""
 
 

@@ -1,0 +1,57 @@
+"""Old records are read through upcasters: risk.assessed v1 comes out as the v2 model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from relais_events.catalogue import catalogue
+from relais_events.catalogue.intake import RiskAssessed, RiskAssessedV1
+from relais_events.codec import from_record, to_record
+from relais_events.envelope import new_envelope, payload
+from relais_events.upcasting import MissingUpcaster, Upcasters
+from relais_events.vocabulary import Actor, Answer, RiskLevel, Role
+
+
+def test_a_v1_risk_assessment_reads_as_v2(now: dt.datetime) -> None:
+    old = RiskAssessedV1(
+        case_id="case-3", assessment_id="a-1", level=RiskLevel.HIGH, indicators=["q4", "q11"]
+    )
+    envelope = new_envelope(
+        old,
+        source="intake",
+        subject="case-3",
+        aggregate_id="case-3",
+        aggregate_version=2,
+        actor=Actor(role=Role.POLICE, org="pn-13"),
+        jurisdiction="13",
+        now=now,
+    )
+    assert envelope.schemaversion == 1
+    assert envelope.dataschema == "urn:relais:schema:risk.assessed:1"
+    read = payload(from_record(to_record(envelope).value))
+    assert isinstance(read, RiskAssessed)
+    assert read.level is RiskLevel.HIGH
+    assert [(a.question_id, a.answer) for a in read.answers] == [
+        ("q4", Answer.YES),
+        ("q11", Answer.YES),
+    ]
+    assert read.questionnaire == "unrecorded_v1"
+
+
+def test_both_versions_stay_registered() -> None:
+    assert catalogue.model("risk.assessed", 1) is RiskAssessedV1
+    assert catalogue.model("risk.assessed", 2) is RiskAssessed
+    assert catalogue.latest_version("risk.assessed") == 2
+
+
+def test_a_gap_in_the_chain_is_an_error() -> None:
+    with pytest.raises(MissingUpcaster):
+        Upcasters().upcast(catalogue, "risk.assessed", 1, {})
+
+
+def test_an_upcaster_cannot_be_registered_twice() -> None:
+    upcasters = Upcasters()
+    upcasters.register("x", 1)(dict)
+    with pytest.raises(ValueError, match="twice"):
+        upcasters.register("x", 1)(dict)
