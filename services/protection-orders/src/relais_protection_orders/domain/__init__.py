@@ -1,0 +1,1 @@
+"""The pure domain of protection orders: no I/O, no clock, no framework (DESIGN.md section 2)."""
