@@ -51,7 +51,7 @@ def _docker_answers() -> bool:
             return bool(client.ping())
         finally:
             client.close()
-    except Exception:
+    except Exception:  # no engine, no socket, no permission: all mean "no Docker"
         return False
 
 
