@@ -1,0 +1,134 @@
+"""`create_app`: the FastAPI application every service's `api` process serves.
+
+The service's bootstrap builds the adapters (Mongo client, Kafka producer, outbox relay) and
+hands them over; the app only opens them in its lifespan, in the given order, and closes them in
+reverse. Nothing here does I/O when imported or when `create_app` runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from inspect import isawaitable
+from typing import Any, Protocol, runtime_checkable
+
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+
+from relais_kit.auth.dependencies import Requirement
+from relais_kit.auth.policy import Policy
+from relais_kit.auth.tokens import TokenVerifier
+from relais_kit.http.health import ReadinessCheck, health_router
+from relais_kit.http.idempotency import IdempotencyMiddleware
+from relais_kit.http.idempotency_stores import IdempotencyStore
+from relais_kit.http.problems import install_problem_handlers
+from relais_kit.settings import ServiceSettings
+from relais_kit.telemetry import configure_tracing
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Startable(Protocol):
+    """A resource with `start()`/`stop()`, sync or async (aiokafka clients, the outbox relay)."""
+
+    def start(self) -> Any: ...
+    def stop(self) -> Any: ...
+
+
+Resource = AbstractAsyncContextManager[Any] | Startable
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    routers: Iterable[APIRouter],
+    policy: Policy,
+    lifespan_resources: Sequence[Resource] = (),
+    readiness: Mapping[str, ReadinessCheck] | None = None,
+    error_map: Mapping[type[Exception], int] | None = None,
+    idempotency: IdempotencyStore | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
+    """Build the service's app.
+
+    policy: the service's role x action table; every `require(action)` must name one of its
+    actions (checked here, so a typo fails at start-up instead of denying in production).
+    readiness: named checks for `/readyz` (see `relais_kit.http.health`).
+    error_map: the service's exception classes answered as rule violations, e.g.
+    `{ProtectionOrderRuleViolated: 422, ConcurrencyConflict: 409}`.
+    idempotency: where `Idempotency-Key` records live; None disables the header.
+    tracer_provider: explicit provider (tests); None installs the one the settings describe.
+    """
+    app = FastAPI(
+        title=f"relais-{settings.service_name}",
+        lifespan=_lifespan(settings, list(lifespan_resources), tracer_provider is None),
+    )
+    app.state.relais_settings = settings
+    app.state.relais_policy = policy
+    app.state.relais_verifier = TokenVerifier(settings.auth)
+    install_problem_handlers(app, error_map)
+    app.include_router(health_router(readiness or {}, settings.readiness_timeout_s))
+    for router in routers:
+        app.include_router(router)
+    _check_actions(app, policy)
+    if idempotency is not None:
+        app.add_middleware(
+            IdempotencyMiddleware, store=idempotency, wait_s=settings.idempotency_wait_s
+        )
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=tracer_provider, excluded_urls="/healthz,/readyz"
+    )
+    return app
+
+
+def _lifespan(settings: ServiceSettings, resources: list[Resource], install_tracing: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if install_tracing:
+                provider = configure_tracing(settings)
+                stack.callback(provider.force_flush)
+            if settings.auth.uses_dev_secret:
+                log.warning("auth uses the public dev secret: tokens prove nothing here")
+            for resource in resources:
+                await _open(stack, resource)
+            yield
+
+    return lifespan
+
+
+async def _open(stack: AsyncExitStack, resource: Resource) -> None:
+    if isinstance(resource, AbstractAsyncContextManager):
+        await stack.enter_async_context(resource)
+        return
+    started = resource.start()
+    if isawaitable(started):
+        await started
+
+    async def stop() -> None:
+        stopped = resource.stop()
+        if isawaitable(stopped):
+            await stopped
+
+    stack.push_async_callback(stop)
+
+
+def _check_actions(app: FastAPI, policy: Policy) -> None:
+    def requirements(dependant: Dependant) -> Iterable[str]:
+        if isinstance(dependant.call, Requirement):
+            yield dependant.call.action
+        for sub in dependant.dependencies:
+            yield from requirements(sub)
+
+    # iter_route_contexts also walks routers included into routers (FastAPI includes lazily).
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            unknown = set(requirements(route.dependant)) - policy.actions
+            if unknown:
+                raise ValueError(f"{route.path} requires undeclared actions {sorted(unknown)}")

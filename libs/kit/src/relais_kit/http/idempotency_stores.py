@@ -1,0 +1,118 @@
+"""Where `Idempotency-Key` records live: the port and its two adapters (memory, Mongo).
+
+A record is claimed by INSERT (store rule 1: concurrency is decided by inserts) and only its
+claimer writes to it afterwards (store rule 2), so no conditional update is ever relied on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+COLLECTION: Final = "idempotency_keys"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The first answer to a keyed request, replayed byte for byte to its repeats."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    fingerprint: str  # hash of method, path and body: a repeat must match it
+    answer: StoredAnswer | None  # None while the first request is still running
+
+
+class IdempotencyStore(Protocol):
+    async def claim(self, record_id: str, fingerprint: str) -> bool:
+        """Insert a pending record; False when one already exists (someone else claimed it)."""
+        ...
+
+    async def load(self, record_id: str) -> IdempotencyRecord | None: ...
+
+    async def complete(self, record_id: str, answer: StoredAnswer) -> None:
+        """Attach the answer; only the claimer calls it."""
+        ...
+
+    async def release(self, record_id: str) -> None:
+        """Forget a claim whose request failed, so a retry can run it again."""
+        ...
+
+
+class MemoryIdempotencyStore:
+    """For unit tests and single-process tools; same contract as the Mongo adapter."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, IdempotencyRecord] = {}
+
+    async def claim(self, record_id: str, fingerprint: str) -> bool:
+        if record_id in self._records:
+            return False
+        self._records[record_id] = IdempotencyRecord(fingerprint, None)
+        return True
+
+    async def load(self, record_id: str) -> IdempotencyRecord | None:
+        return self._records.get(record_id)
+
+    async def complete(self, record_id: str, answer: StoredAnswer) -> None:
+        self._records[record_id] = IdempotencyRecord(self._records[record_id].fingerprint, answer)
+
+    async def release(self, record_id: str) -> None:
+        self._records.pop(record_id, None)
+
+
+class MongoIdempotencyStore:
+    """Records in the service's own database, one document per `<sub>:<key>` `_id`."""
+
+    def __init__(self, database: AsyncDatabase[dict[str, Any]], collection: str = COLLECTION):
+        self._docs = database[collection]
+
+    async def claim(self, record_id: str, fingerprint: str) -> bool:
+        try:
+            await self._docs.insert_one(
+                {
+                    "_id": record_id,
+                    "fingerprint": fingerprint,
+                    "answer": None,
+                    "claimed_at": dt.datetime.now(dt.UTC),
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def load(self, record_id: str) -> IdempotencyRecord | None:
+        doc = await self._docs.find_one({"_id": record_id})
+        if doc is None:
+            return None
+        raw = doc.get("answer")
+        answer = (
+            StoredAnswer(
+                status=int(raw["status"]),
+                body=bytes(raw["body"]),
+                headers=tuple((str(k), str(v)) for k, v in raw["headers"].items()),
+            )
+            if raw
+            else None
+        )
+        return IdempotencyRecord(str(doc["fingerprint"]), answer)
+
+    async def complete(self, record_id: str, answer: StoredAnswer) -> None:
+        stored = {
+            "status": answer.status,
+            "body": answer.body,
+            # a subdocument, not pairs: store rule 5 forbids nested arrays
+            "headers": dict(answer.headers),
+        }
+        await self._docs.update_one({"_id": record_id}, {"$set": {"answer": stored}})
+
+    async def release(self, record_id: str) -> None:
+        await self._docs.delete_one({"_id": record_id})

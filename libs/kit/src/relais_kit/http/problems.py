@@ -1,0 +1,155 @@
+"""RFC 9457 problem details (`application/problem+json`) for every error a service answers.
+
+Bodies never echo the input (it is case data, often personal) nor exception text from code we do
+not own: a validation error names the field and what is wrong with it; anything unexpected is a
+500 with a generic message and the trace id, which is how support finds the logged stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from relais_kit.http.errors import DomainRuleViolation
+
+PROBLEM_JSON: Final = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem; `slug` names its type (`urn:relais:problem:<slug>`)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        slug: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(title)
+        self.status, self.title, self.detail, self.slug = status, title, detail, slug
+        self.headers = dict(headers or {})
+        self.extensions = extensions
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str | None = None,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """A problem+json response; `about:blank` (title = the status phrase) when no slug is given."""
+    body: dict[str, Any] = {
+        "type": f"urn:relais:problem:{slug}" if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.url.path
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:
+        body["trace_id"] = format(span.trace_id, "032x")
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """`("body", "victim", "phones", 0)` -> `victim.phones[0]`; other sources keep their prefix."""
+    parts = list(loc[1:]) if loc and loc[0] == "body" else list(loc)
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        # A JSON syntax error's location is a character offset: the field is the body itself.
+        {
+            "field": "body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+            "message": e["msg"],
+        }
+        for e in exc.errors()
+    ]
+    return problem_response(
+        request, 422, "Invalid request", "See `errors`.", slug="validation", errors=errors
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    # Only our own code sets HTTPException details, so they are safe to show.
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    phrase = HTTPStatus(exc.status_code).phrase
+    return problem_response(
+        request, exc.status_code, phrase, None if detail == phrase else detail, headers=exc.headers
+    )
+
+
+async def _problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        request,
+        exc.status,
+        exc.title,
+        exc.detail,
+        slug=exc.slug,
+        headers=exc.headers,
+        **exc.extensions,
+    )
+
+
+async def _rule(request: Request, exc: Exception) -> JSONResponse:
+    """A business rule: `rule` (the class name, or the kit error's `rule`) is for clients."""
+    if isinstance(exc, DomainRuleViolation):
+        status, rule, detail = exc.status, exc.rule, exc.detail
+    else:
+        status = _mapped_status(request, exc)
+        rule = str(getattr(exc, "rule", type(exc).__name__))
+        doc = (type(exc).__doc__ or "").strip().splitlines()
+        detail = str(getattr(exc, "detail", "") or "") or (doc[0] if doc else rule)
+    title = "Conflict with the current state" if status == 409 else "Business rule violated"
+    return problem_response(request, status, title, detail, slug="rule-violation", rule=rule)
+
+
+def _mapped_status(request: Request, exc: Exception) -> int:
+    mapping: Mapping[type[Exception], int] = request.app.state.relais_error_map
+    return next(mapping[cls] for cls in type(exc).__mro__ if cls in mapping)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, 500, "Internal Server Error", "An unexpected error occurred.")
+
+
+def install_problem_handlers(
+    app: FastAPI, error_map: Mapping[type[Exception], int] | None = None
+) -> None:
+    """Answer every error as a problem. `error_map` maps a service's own exception classes
+    (domain errors that cannot import the kit, the store's concurrency conflict) to 409/422;
+    subclasses inherit their base's status."""
+    app.state.relais_error_map = dict(error_map or {})
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ProblemError, _problem)
+    app.add_exception_handler(DomainRuleViolation, _rule)
+    for cls in app.state.relais_error_map:
+        app.add_exception_handler(cls, _rule)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,216 @@
+"""`Idempotency-Key` as a client sees it: repeats get the first answer and write nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+from pymongo import AsyncMongoClient
+from relais_kit.app import create_app
+from relais_kit.auth import Policy, Principal, Role, require
+from relais_kit.http.idempotency_stores import (
+    IdempotencyRecord,
+    IdempotencyStore,
+    MemoryIdempotencyStore,
+    MongoIdempotencyStore,
+)
+from relais_kit.http.schemas import StrictModel
+from relais_kit.settings import ServiceSettings
+
+
+class ReportIn(StrictModel):
+    summary: str
+
+
+@dataclass
+class Handler:
+    """The route's side: counts runs, can fail once, can be held until released."""
+
+    runs: int = 0
+    fail_next: bool = False
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    hold: asyncio.Event | None = None
+    written: list[str] = field(default_factory=list)
+
+
+def build(store: IdempotencyStore, handler: Handler, wait_s: float = 5.0) -> FastAPI:
+    router = APIRouter()
+
+    @router.post("/v1/reports", status_code=201)
+    async def file_report(
+        report: ReportIn, principal: Annotated[Principal, Depends(require("report.file"))]
+    ) -> dict[str, str]:
+        handler.runs += 1
+        handler.entered.set()
+        if handler.hold is not None:
+            await handler.hold.wait()
+        if handler.fail_next:
+            handler.fail_next = False
+            raise RuntimeError("store down")
+        handler.written.append(report.summary)
+        return {"report_id": f"r-{handler.runs}", "by": principal.sub}
+
+    settings = ServiceSettings(service_name="kit-idem", idempotency_wait_s=wait_s)
+    return create_app(
+        settings,
+        routers=[router],
+        policy=Policy({"report.file": {Role.POLICE}}),
+        idempotency=store,
+        tracer_provider=TracerProvider(),
+    )
+
+
+Serve = Callable[..., Any]
+Bearer = Callable[..., dict[str, str]]
+
+
+def keyed(bearer: Bearer, key: str, sub: str = "u1") -> dict[str, str]:
+    return {**bearer("police", sub=sub), "Idempotency-Key": key}
+
+
+async def test_a_repeat_gets_the_first_answer(serve: Serve, bearer: Bearer) -> None:
+    handler = Handler()
+    async with serve(build(MemoryIdempotencyStore(), handler)) as client:
+        first = await client.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k1"))
+        again = await client.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k1"))
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() == {"report_id": "r-1", "by": "u1"}
+    assert again.headers["idempotent-replayed"] == "true"
+    assert handler.runs == 1
+
+
+async def test_the_same_key_with_another_body_is_a_422(serve: Serve, bearer: Bearer) -> None:
+    handler = Handler()
+    async with serve(build(MemoryIdempotencyStore(), handler)) as client:
+        await client.post("/v1/reports", json={"summary": "a"}, headers=keyed(bearer, "k2"))
+        other = await client.post("/v1/reports", json={"summary": "b"}, headers=keyed(bearer, "k2"))
+    assert other.status_code == 422
+    assert other.json()["type"] == "urn:relais:problem:idempotency-key-reused"
+    assert handler.written == ["a"]
+
+
+async def test_keys_belong_to_their_caller(serve: Serve, bearer: Bearer) -> None:
+    handler = Handler()
+    async with serve(build(MemoryIdempotencyStore(), handler)) as client:
+        for sub in ("u1", "u2"):
+            sent = keyed(bearer, "shared", sub=sub)
+            assert (await client.post("/v1/reports", json={"summary": "s"}, headers=sent)).json()[
+                "by"
+            ] == sub
+    assert handler.runs == 2
+
+
+async def test_without_a_key_every_post_runs(serve: Serve, bearer: Bearer) -> None:
+    handler = Handler()
+    async with serve(build(MemoryIdempotencyStore(), handler)) as client:
+        for _ in range(2):
+            await client.post("/v1/reports", json={"summary": "s"}, headers=bearer("police"))
+    assert handler.runs == 2
+
+
+async def test_a_malformed_key_is_a_400(serve: Serve, bearer: Bearer) -> None:
+    async with serve(build(MemoryIdempotencyStore(), Handler())) as client:
+        response = await client.post(
+            "/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "a:b")
+        )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_failed_first_attempt_can_be_retried(serve: Serve, bearer: Bearer) -> None:
+    handler = Handler(fail_next=True)
+    async with serve(build(MemoryIdempotencyStore(), handler), raise_app_exceptions=False) as c:
+        failed = await c.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k3"))
+        retried = await c.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k3"))
+    assert (failed.status_code, retried.status_code) == (500, 201)
+    assert handler.written == ["s"]
+
+
+async def test_an_unauthenticated_attempt_does_not_burn_the_key(
+    serve: Serve, bearer: Bearer
+) -> None:
+    handler = Handler()
+    async with serve(build(MemoryIdempotencyStore(), handler)) as client:
+        bad = {"Authorization": "Bearer nope", "Idempotency-Key": "k4"}
+        assert (
+            await client.post("/v1/reports", json={"summary": "s"}, headers=bad)
+        ).status_code == 401
+        ok = await client.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k4"))
+    assert ok.status_code == 201
+
+
+class WatchedStore(MemoryIdempotencyStore):
+    """Tells the test when a repeat has found the first request still running."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saw_pending = asyncio.Event()
+
+    async def load(self, record_id: str) -> IdempotencyRecord | None:
+        record = await super().load(record_id)
+        if record is not None and record.answer is None:
+            self.saw_pending.set()
+        return record
+
+
+async def test_a_concurrent_repeat_waits_for_the_first_answer(serve: Serve, bearer: Bearer) -> None:
+    handler, store = Handler(hold=asyncio.Event()), WatchedStore()
+    async with serve(build(store, handler)) as client:
+        headers = keyed(bearer, "k5")
+        first = asyncio.create_task(
+            client.post("/v1/reports", json={"summary": "s"}, headers=headers)
+        )
+        await handler.entered.wait()
+        second = asyncio.create_task(
+            client.post("/v1/reports", json={"summary": "s"}, headers=headers)
+        )
+        await store.saw_pending.wait()
+        assert handler.hold is not None
+        handler.hold.set()
+        answers = await asyncio.gather(first, second)
+    assert [a.json() for a in answers] == [{"report_id": "r-1", "by": "u1"}] * 2
+    assert answers[1].headers["idempotent-replayed"] == "true"
+    assert handler.runs == 1
+
+
+async def test_a_repeat_that_waits_too_long_gets_a_409(serve: Serve, bearer: Bearer) -> None:
+    handler = Handler(hold=asyncio.Event())
+    async with serve(build(MemoryIdempotencyStore(), handler, wait_s=0.05)) as client:
+        headers = keyed(bearer, "k6")
+        first = asyncio.create_task(
+            client.post("/v1/reports", json={"summary": "s"}, headers=headers)
+        )
+        await handler.entered.wait()
+        busy = await client.post("/v1/reports", json={"summary": "s"}, headers=headers)
+        assert handler.hold is not None
+        handler.hold.set()
+        assert (await first).status_code == 201
+    assert busy.status_code == 409
+    assert busy.json()["type"] == "urn:relais:problem:idempotency-key-in-progress"
+    assert handler.runs == 1
+
+
+@pytest.mark.servers
+async def test_with_mongo_a_repeat_writes_nothing_new(
+    serve: Serve, bearer: Bearer, servers: Any
+) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongo_uri)
+    database = client[servers.database("kit_idem_http")]
+    handler = Handler()
+    try:
+        async with serve(build(MongoIdempotencyStore(database), handler)) as http:
+            answers = [
+                await http.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "m1"))
+                for _ in range(3)
+            ]
+        assert {a.text for a in answers} == {answers[0].text}
+        assert handler.runs == 1
+        assert await database["idempotency_keys"].count_documents({}) == 1
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
