@@ -1,4 +1,4 @@
-"""OpenTelemetry context across Kafka: injected into record headers on publish, extracted on consume.
+"""OpenTelemetry context across Kafka: put in record headers on publish, read back on consume.
 
 One trace runs from the HTTP request through the outbox relay to every consumer, because the
 commit stores the request's `traceparent` and the relay publishes it in the record's headers.
