@@ -4,6 +4,10 @@
 
 prints an HS256 token signed with the development secret (`RELAIS_AUTH_SECRET`, or the public
 default), carrying `RELAIS_AUTH_ISSUER`/`RELAIS_AUTH_AUDIENCE` when they are set.
+
+    relais topics
+
+creates the missing Relais topics on `RELAIS_KAFKA_BOOTSTRAP` (settings `RELAIS_TOPICS_*`).
 """
 
 from __future__ import annotations
@@ -50,11 +54,28 @@ def _parser() -> argparse.ArgumentParser:
         help="a département code (75, 2A, 971; '*' national, auditors and admins only); repeat",
     )
     token.add_argument("--ttl", type=parse_ttl, default=dt.timedelta(hours=8), help="default 8h")
+    commands.add_parser("topics", help="create the missing topics (idempotent)")
     return parser
+
+
+def _topics() -> int:
+    import os
+
+    from relais_kit.topics import TopicSettings, ensure_topics
+
+    bootstrap = os.environ.get("RELAIS_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    report = ensure_topics(bootstrap, TopicSettings())
+    for name in report.created:
+        print(f"created  {name}")
+    for name in report.existing:
+        print(f"existing {name}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "topics":
+        return _topics()
     try:
         settings = AuthSettings()
         token = mint_dev_token(
