@@ -1,0 +1,1 @@
+"""Adapters of the application ports: MongoDB/FerretDB (real) and memory (tests, tools)."""

@@ -1,0 +1,132 @@
+"""What the application needs from the outside world, as Protocols (DESIGN.md section 2).
+
+Adapters in ``adapters/`` implement them twice: on MongoDB/FerretDB and in memory, and one
+contract suite per port runs against both. Every write here obeys the store rules of DESIGN.md
+section 3: races are decided by inserts, an updated document has one writer at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from relais_events.envelope import Envelope
+
+from relais_protection_orders.domain.deadlines import DeadlineKind
+
+
+class Clock(Protocol):
+    """Time is an input (DESIGN.md section 3): the handlers never read the system clock."""
+
+    def now(self) -> datetime: ...
+
+
+class ConcurrencyConflict(Exception):  # noqa: N818  (what happened, not "Error")
+    """Another writer appended this version first (duplicate commit ``_id``)."""
+
+
+class EventStore(Protocol):
+    """One commit document per decision: ``{_id: "<aggregate>:<version>", events: [...]}``."""
+
+    async def load(self, aggregate_id: str) -> Sequence[Envelope]:
+        """The aggregate's events in version order (empty when it does not exist)."""
+        ...
+
+    async def append(
+        self, aggregate_id: str, expected_version: int, envelopes: Sequence[Envelope]
+    ) -> None:
+        """Insert one commit after ``expected_version``; ConcurrencyConflict when taken."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScheduledDeadline:
+    """A deadline the process manager watches. Written before the commit that opens it, so a
+    crash between the two leaves a harmless extra entry, never a missing one."""
+
+    order_id: str
+    kind: DeadlineKind
+    due_at: datetime
+    version: int  # the commit version that opened it: older loaded states do not show it yet
+    scheduled_at: datetime
+
+    @property
+    def firing_key(self) -> str:
+        """The ``_id`` of its firing: ``<order>:<kind>:<due_at iso, UTC>``, once per deadline."""
+        return f"{self.order_id}:{self.kind.value}:{self.due_at.isoformat()}"
+
+    @property
+    def key(self) -> str:
+        """The entry's ``_id``. The version is part of it because an attempt that lost the
+        commit race may have scheduled the same deadline under a version that never landed."""
+        return f"{self.firing_key}:v{self.version}"
+
+
+class DeadlineSchedule(Protocol):
+    async def add(self, entries: Sequence[ScheduledDeadline]) -> None:
+        """Insert each entry unless its key is already there (insert-only: no race to lose)."""
+        ...
+
+    async def due(self, now: datetime, limit: int) -> list[ScheduledDeadline]:
+        """Entries with ``due_at <= now``, earliest first."""
+        ...
+
+    async def remove(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Firing:
+    """The record that one replica took charge of firing one deadline."""
+
+    key: str
+    owner: str
+    claimed_at: datetime
+    completed_at: datetime | None = None
+
+
+class DeadlineFirings(Protocol):
+    async def claim(self, firing: Firing) -> bool:
+        """Insert the firing; False on a duplicate key (another replica or an earlier run)."""
+        ...
+
+    async def get(self, key: str) -> Firing | None: ...
+
+    async def complete(self, key: str, at: datetime) -> None:
+        """Only the claimer calls it (store rule 2)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One order on the clerk's dashboard (a read model, rebuilt from the stream)."""
+
+    order_id: str
+    case_id: str
+    departement: str
+    status: str
+    version: int
+    next_deadline: DeadlineKind | None
+    next_due_at: datetime | None
+    flags: tuple[str, ...]
+    ruling_overdue: bool
+    updated_at: datetime
+
+
+class Dashboard(Protocol):
+    async def save(self, row: DashboardRow) -> None:
+        """Replace the order's row unless the stored one has a newer version."""
+        ...
+
+    async def get(self, order_id: str) -> DashboardRow | None: ...
+
+    async def query(
+        self,
+        departements: Sequence[str],
+        status: str | None,
+        due_before: datetime | None,
+        limit: int,
+    ) -> list[DashboardRow]:
+        """Rows of these départements, nearest open deadline first (none last)."""
+        ...

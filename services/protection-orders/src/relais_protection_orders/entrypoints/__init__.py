@@ -1,0 +1,1 @@
+"""HTTP api and worker processes of the protection-orders service."""

@@ -1,0 +1,132 @@
+"""Commands and the read of one protection order: the judicial steps (C. civ. art. 515-10 to
+515-12, CPC art. 1136-3 and following). OPPI, devices and breaches are in ``routes_protection``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from relais_events.envelope import new_event_id
+from relais_kit.auth import ensure_jurisdiction, in_jurisdiction
+
+from relais_protection_orders.domain import commands as c
+from relais_protection_orders.entrypoints.dependencies import (
+    CLERK,
+    PROSECUTOR,
+    Applicant,
+    Clerk,
+    Reader,
+    Registrar,
+    ServiceDep,
+    acting_as,
+    execute,
+    not_found,
+)
+from relais_protection_orders.entrypoints.schemas import (
+    Act,
+    ApplicationIn,
+    ExtensionIn,
+    HearingIn,
+    IssuedRulingIn,
+    ModificationIn,
+    OrderOut,
+    RegistrationIn,
+    RulingIn,
+)
+from relais_protection_orders.entrypoints.views import order_out
+
+router = APIRouter(prefix="/v1/protection-orders", tags=["protection orders"])
+CLERK_ACT: c.Role = "justice_clerk"
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def apply(body: ApplicationIn, svc: ServiceDep, who: Applicant) -> OrderOut:
+    """Application (requête) to the JAF: recorded by the clerk, or filed by the prosecutor with
+    the victim's agreement (C. civ. art. 515-10)."""
+    ensure_jurisdiction(who, body.departement)
+    order_id = body.order_id or f"op-{new_event_id()}"
+    prefer = (PROSECUTOR, CLERK) if body.applicant == "prosecutor_with_agreement" else (CLERK,)
+    role = acting_as(who, *prefer, PROSECUTOR)
+    command = c.RequestProtectionOrder(
+        order_id=order_id,
+        case_id=body.case_id,
+        actor=role,
+        applicant=body.applicant,
+        victim_agreement=body.victim_agreement,
+        at=body.at,
+    )
+    return await execute(svc, who, order_id, command, role, body.departement)
+
+
+@router.post("/{order_id}/hearing")
+async def schedule_hearing(order_id: str, body: HearingIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+    command = c.ScheduleHearing(actor=CLERK_ACT, at=body.at, hearing_at=body.hearing_at)
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.post("/{order_id}/service")
+async def serve_summons(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
+    command = c.ServeSummons(actor=CLERK_ACT, at=body.at)
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.post("/{order_id}/ruling")
+async def rule(order_id: str, body: RulingIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+    """The JAF's ruling: issued (measures, duration) or rejected."""
+    command: c.Command
+    if isinstance(body, IssuedRulingIn):
+        command = c.IssueOrder(
+            actor=CLERK_ACT,
+            at=body.at,
+            measures=body.measures,
+            duration_months=body.duration_months,
+        )
+    else:
+        command = c.RejectApplication(actor=CLERK_ACT, at=body.at)
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.post("/{order_id}/notification")
+async def notify(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
+    command = c.NotifyOrder(actor=CLERK_ACT, at=body.at)
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.post("/{order_id}/registrations")
+async def register(
+    order_id: str, body: RegistrationIn, svc: ServiceDep, who: Registrar
+) -> OrderOut:
+    command = c.RegisterInNationalFile(actor="prosecutor", at=body.at, file=body.file)
+    return await execute(svc, who, order_id, command, "prosecutor")
+
+
+@router.post("/{order_id}/extension")
+async def extend(order_id: str, body: ExtensionIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+    command = c.ExtendOrder(
+        actor=CLERK_ACT,
+        at=body.at,
+        ground=body.ground,
+        proceedings_filed_at=body.proceedings_filed_at,
+        expires_at=body.expires_at,
+    )
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.post("/{order_id}/modification")
+async def modify(order_id: str, body: ModificationIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+    command = c.ModifyOrder(actor=CLERK_ACT, at=body.at, measures=body.measures)
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.post("/{order_id}/revocation")
+async def revoke(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
+    command = c.RevokeOrder(actor=CLERK_ACT, at=body.at)
+    return await execute(svc, who, order_id, command, CLERK_ACT)
+
+
+@router.get("/{order_id}")
+async def read(order_id: str, svc: ServiceDep, who: Reader) -> OrderOut:
+    """The order as it stands, with ``enforceable_now`` (police and committee views), its open
+    deadlines and flags. Outside the caller's départements it does not exist for them."""
+    loaded = await svc.handler.load(order_id)
+    if not loaded.exists or not in_jurisdiction(who, loaded.departement or ""):
+        raise not_found(order_id)
+    return order_out(loaded, svc.handler.clock.now())

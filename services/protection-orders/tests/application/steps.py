@@ -1,0 +1,120 @@
+"""Shared steps of the application tests: a harness on memory adapters and a driven clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from relais_events.catalogue.protection_orders import ApplicantKind, Measure
+from relais_events.integrity import Signer
+from relais_events.vocabulary import Actor, Role
+from relais_protection_orders.adapters.clock import ManualClock
+from relais_protection_orders.adapters.memory import (
+    MemoryDashboard,
+    MemoryDeadlineFirings,
+    MemoryDeadlineSchedule,
+    MemoryEventStore,
+)
+from relais_protection_orders.application.deadline_manager import DeadlineManager
+from relais_protection_orders.application.handlers import OrderHandler, Outcome
+from relais_protection_orders.application.ports import EventStore
+from relais_protection_orders.application.streams import Provenance
+from relais_protection_orders.domain.commands import (
+    Command,
+    IssueOrder,
+    NotifyOrder,
+    RequestProtectionOrder,
+    ScheduleHearing,
+    ServeSummons,
+)
+from relais_protection_orders.domain.deadlines import PARIS
+
+START = datetime(2025, 3, 3, 9, tzinfo=PARIS)
+
+
+def paris(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 2025) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+def clerk() -> Provenance:
+    return Provenance(Actor(role=Role.JUSTICE_CLERK, org="tj-lyon", jurisdiction="69"))
+
+
+@dataclass
+class Harness:
+    clock: ManualClock = field(default_factory=lambda: ManualClock(START))
+    store: MemoryEventStore = field(default_factory=MemoryEventStore)
+    schedule: MemoryDeadlineSchedule = field(default_factory=MemoryDeadlineSchedule)
+    firings: MemoryDeadlineFirings = field(default_factory=MemoryDeadlineFirings)
+    dashboard: MemoryDashboard = field(default_factory=MemoryDashboard)
+    signer: Signer = field(
+        default_factory=lambda: Signer("protection-orders", "po-test", Ed25519PrivateKey.generate())
+    )
+
+    def handler(self, store: EventStore | None = None) -> OrderHandler:
+        return OrderHandler(
+            store or self.store, self.schedule, self.dashboard, self.clock, self.signer
+        )
+
+    def manager(self, owner: str = "worker-a", store: EventStore | None = None) -> DeadlineManager:
+        return DeadlineManager(
+            self.handler(store), self.schedule, self.firings, owner, lease=timedelta(minutes=1)
+        )
+
+    async def act(self, order_id: str, command: Command, at: datetime | None = None) -> Outcome:
+        """Record ``command`` as the clerk would, the clock standing at ``at`` (or the act's)."""
+        when = at or getattr(command, "at", None)
+        self.clock.set(when if isinstance(when, datetime) else self.clock.now())
+        return await self.handler().handle(order_id, command, clerk(), departement="69")
+
+    def types(self, order_id: str | None = None) -> list[str]:
+        return [
+            e.type for e in self.store.all_events() if order_id is None or e.aggregateid == order_id
+        ]
+
+
+ORDER = "op-1"
+
+
+def application(order_id: str = ORDER, at: datetime = START) -> RequestProtectionOrder:
+    return RequestProtectionOrder(
+        order_id=order_id,
+        case_id=f"case-{order_id}",
+        actor="justice_clerk",
+        applicant=ApplicantKind.VICTIM,
+        at=at,
+    )
+
+
+HEARING_FIXED = paris(3, 3, 10)
+SERVICE_DUE = paris(3, 6, 0)  # end of Wed 5 March (2 days, CPC art. 1136-3)
+RULING_DUE = paris(3, 10, 0)  # end of Sun 9 March (6 days, C. civ. art. 515-11)
+SERVED = paris(3, 4, 10)
+ISSUED = paris(3, 7, 14)
+NOTIFIED = paris(3, 10, 9)
+EXPIRES = paris(3, 11, 0, year=2026)  # end of 10 March 2026 (12 months from notification)
+
+
+def hearing(at: datetime = HEARING_FIXED) -> ScheduleHearing:
+    return ScheduleHearing(actor="justice_clerk", at=at, hearing_at=at + timedelta(days=4))
+
+
+def served(at: datetime = SERVED) -> ServeSummons:
+    return ServeSummons(actor="justice_clerk", at=at)
+
+
+def issued(at: datetime = ISSUED, *measures: Measure) -> IssueOrder:
+    chosen = list(measures) or [Measure.NO_CONTACT]
+    return IssueOrder(actor="justice_clerk", at=at, measures=chosen, duration_months=12)
+
+
+def notified(at: datetime = NOTIFIED) -> NotifyOrder:
+    return NotifyOrder(actor="justice_clerk", at=at)
+
+
+async def pending_order(h: Harness, order_id: str = ORDER) -> None:
+    """Application Mon 3 March 09:00, hearing fixed 10:00: service due by the end of Wed 5
+    March, ruling by the end of Sun 9 March."""
+    await h.act(order_id, application(order_id))
+    await h.act(order_id, hearing())
