@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -45,6 +46,8 @@ func main() {
 		defer close(done)
 		f.Run(ctx)
 	}()
+
+	go keepIDIndexes(ctx, dir, time.Second)
 
 	fmt.Printf("relais-ferretdb listening on %s, data in %s\n", *listen, dir)
 	<-done

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,6 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_infra.layout import Layout
 from relais_infra.testing import Servers
 
 pytestmark = pytest.mark.servers
@@ -82,3 +87,27 @@ async def test_aggregation_group_and_sum(db: AsyncDatabase[dict[str, Any]]) -> N
     # stage and returns 0 for the others (found here), so Relais never asks for two at once.
     assert await group({"$sum": "$nights"}) == [{"_id": "e1", "v": 7}, {"_id": "e2", "v": 5}]
     assert await group({"$sum": 1}) == [{"_id": "e1", "v": 2}, {"_id": "e2", "v": 1}]
+
+
+async def test_every_collection_gets_an_index_on_the_id_lookup_expression(
+    servers: Servers, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    """FerretDB 1.24 looks up `_id` by an expression its own index does not match (a scan per
+    lookup); our launcher adds an index on that exact expression to every collection."""
+    if servers.origin != "launcher":
+        pytest.skip("only the local launcher's FerretDB carries the extra index")
+    await db.streams.insert_one({"_id": "case-1:0000000001"})
+    file = Layout.from_env().state_dir / "ferretdb" / "data" / f"{db.name}.sqlite"
+    deadline = time.monotonic() + 15
+    indexes: list[tuple[str, str]] = []
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as conn:
+            indexes = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE ?",
+                ("%_relais_id",),
+            ).fetchall()
+        if indexes:
+            break
+        await asyncio.sleep(0.2)
+    assert indexes, "no _id lookup index was created"
+    assert "_ferretdb_sjson->'$._id'" in indexes[0][1]
