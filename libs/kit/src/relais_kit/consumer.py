@@ -1,0 +1,206 @@
+"""Running an event handler over Kafka records, from a Faust agent or a plain aiokafka consumer.
+
+For each record: decode, skip an event this consumer already applied, run the handler inside a
+consumer span (trace context from the headers), then record it as applied. The claim is written
+AFTER the handler (see ``ProcessedEvents``): a crash in between re-runs the handler, which must be
+idempotent, instead of losing its effect. A record that can never be handled (undecodable, or a
+handler error that is not transient) goes to the dead-letter topic with the original bytes, and
+the consumer moves on; a transient error (store or Kafka unavailable) is retried in place, so the
+partition waits instead of skipping. Offsets are committed only after the records are handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
+from opentelemetry.trace import SpanKind
+from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
+from relais_events.codec import UndecodableRecord, from_record
+from relais_events.envelope import Envelope
+from relais_events.topics import DEADLETTER
+
+from relais_kit.store.ports import ProcessedEvents
+from relais_kit.topics import TopicSettings
+from relais_kit.tracing import extract, tracer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+
+class TransientError(Exception):
+    """Raised by a handler for a failure that retrying can cure (a dependency is down)."""
+
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    TransientError,
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    asyncio.TimeoutError,
+)
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: Sequence[tuple[str, bytes]] = ()
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class EventRunner:
+    """Handles records one at a time for the consumer named ``name`` (its claims' prefix)."""
+
+    def __init__(
+        self,
+        name: str,
+        handler: Handler,
+        processed: ProcessedEvents,
+        dead_letters: AIOKafkaProducer,
+        topics: TopicSettings,
+        *,
+        retry_backoff_s: float = 0.5,
+        max_backoff_s: float = 10.0,
+    ) -> None:
+        self.name = name
+        self._handler = handler
+        self._processed = processed
+        self._dead_letters = dead_letters
+        self._topics = topics
+        self._backoff = (retry_backoff_s, max_backoff_s)
+
+    async def handle(self, record: RawRecord) -> Outcome:
+        delay = self._backoff[0]
+        while True:
+            try:
+                return await self._handle_once(record)
+            except TRANSIENT as error:
+                log.warning("%s: transient %r at %s; retrying", self.name, error, _where(record))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff[1])
+
+    async def _handle_once(self, record: RawRecord) -> Outcome:
+        try:
+            envelope = from_record(record.value, record.headers)
+        except UndecodableRecord as error:
+            await self._dead_letter(record, error.reason, str(error))
+            return Outcome.DEAD_LETTERED
+        if await self._processed.is_claimed(self.name, envelope.id):
+            return Outcome.DUPLICATE
+        with tracer.start_as_current_span(
+            f"{self.name} {envelope.type}",
+            context=extract(record.headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.destination.name": record.topic,
+                "cloudevents.event_id": envelope.id,
+            },
+        ):
+            try:
+                await self._handler(envelope)
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                log.exception("%s: handler failed at %s", self.name, _where(record))
+                await self._dead_letter(record, "handler_error", repr(error)[:1000])
+                return Outcome.DEAD_LETTERED
+        await self._processed.try_claim(self.name, envelope.id)
+        return Outcome.HANDLED
+
+    async def _dead_letter(self, record: RawRecord, reason: str, error: str) -> None:
+        # Not claimed as processed: a fixed consumer can be re-driven from the dead letters.
+        letter = {
+            "consumer": self.name,
+            "reason": reason,
+            "error": error,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "key": base64.b64encode(record.key).decode() if record.key is not None else None,
+            "value": base64.b64encode(record.value).decode(),
+            "headers": [[k, base64.b64encode(v).decode()] for k, v in record.headers],
+            "time": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        await self._dead_letters.send_and_wait(
+            self._topics.name(DEADLETTER),
+            key=record.key,
+            value=orjson.dumps(letter),
+            headers=[("relais_reason", reason.encode())],
+        )
+
+
+def _where(record: RawRecord) -> str:
+    return f"{record.topic}[{record.partition}]@{record.offset}"
+
+
+def faust_record(event: object) -> RawRecord:
+    """The RawRecord of a Faust ``stream.events()`` item (use a raw value serializer)."""
+    message = event.message  # type: ignore[attr-defined]
+    headers = message.headers or []
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    return RawRecord(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        headers=[(k, v) for k, v in pairs],
+    )
+
+
+async def consume_forever(
+    consumer: AIOKafkaConsumer,
+    runner: EventRunner,
+    batch_timeout_ms: int = 500,
+    on_outcome: Callable[[RawRecord, Outcome], None] | None = None,
+) -> None:
+    """Plain aiokafka loop (``enable_auto_commit=False``): commit a partition after its batch."""
+    while True:
+        batches = await consumer.getmany(timeout_ms=batch_timeout_ms)
+        for partition, records in batches.items():
+            for message in records:
+                record = RawRecord(
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    key=message.key,
+                    value=message.value,
+                    headers=list(message.headers or ()),
+                )
+                outcome = await runner.handle(record)
+                if on_outcome is not None:
+                    on_outcome(record, outcome)
+            await consumer.commit({partition: records[-1].offset + 1})
+
+
+__all__ = [
+    "TRANSIENT",
+    "EventRunner",
+    "Handler",
+    "Outcome",
+    "RawRecord",
+    "TransientError",
+    "consume_forever",
+    "faust_record",
+]

@@ -1,0 +1,76 @@
+"""In-process adapters of the store ports: the fakes behind fast handler tests.
+
+They keep the Mongo adapter's semantics (the contract suite runs on both): an append is decided
+by the `_id`, and no await happens between the check and the write, so it is atomic in asyncio.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from relais_kit.store.ports import (
+    Claim,
+    ConcurrencyConflict,
+    NewCommit,
+    StoredCommit,
+    commit_id,
+)
+
+
+class MemoryEventStore:
+    def __init__(self) -> None:
+        self._commits: dict[str, StoredCommit] = {}
+
+    async def append(self, commit: NewCommit) -> StoredCommit:
+        if commit.id in self._commits:
+            raise ConcurrencyConflict(commit.aggregate_id, commit.version)
+        stored = StoredCommit.new(commit)
+        self._commits[stored.id] = stored
+        return stored
+
+    async def get(self, commit_id: str) -> StoredCommit | None:
+        return self._commits.get(commit_id)
+
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        loaded: list[StoredCommit] = []
+        next_id = commit_id(aggregate_id, after_version + 1)
+        while (found := self._commits.get(next_id)) is not None:
+            loaded.append(found)
+            next_id = commit_id(aggregate_id, found.last_version + 1)
+        return loaded
+
+    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
+        waiting = sorted(k for k, c in self._commits.items() if not c.published and k > after)
+        return [self._commits[k] for k in waiting[:limit]]
+
+    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
+        wanted = set(aggregate_ids)
+        return [
+            self._commits[k]
+            for k in sorted(self._commits)
+            if self._commits[k].aggregate_id in wanted and not self._commits[k].published
+        ]
+
+    async def mark_published(self, commit_ids: Iterable[str]) -> None:
+        for key in commit_ids:
+            if key in self._commits:
+                self._commits[key] = dataclasses.replace(self._commits[key], published=True)
+
+
+class MemoryProcessedEvents:
+    def __init__(self) -> None:
+        self.claims: dict[str, Claim] = {}
+
+    async def is_claimed(self, consumer: str, event_id: str) -> bool:
+        return Claim(consumer, event_id).id in self.claims
+
+    async def try_claim(
+        self, consumer: str, event_id: str, effect: Mapping[str, Any] | None = None
+    ) -> bool:
+        claim = Claim(consumer, event_id, dict(effect or {}))
+        if claim.id in self.claims:
+            return False
+        self.claims[claim.id] = claim
+        return True

@@ -1,0 +1,182 @@
+"""The store ports every service and the relay depend on (DESIGN.md section 3, store rules).
+
+A commit is one document holding the events one command produced. Its ``_id`` is
+``"<aggregate_id>:<version>"`` where ``version`` is the aggregate version of its FIRST event (the
+expected version + 1): two writers who loaded the same stream race for the same ``_id`` whatever the
+number of events each adds, and the insert's duplicate-key error tells the loser. (Keying by the
+LAST version would let a 1-event and a 2-event commit both "win" from the same expected version.)
+The commit document is also its own outbox entry: written once, never updated; the Mongo
+adapter records "published" as a marker document (see ``store/mongo.py`` for why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from relais_events.codec import to_record
+from relais_events.envelope import Envelope
+
+VERSION_DIGITS = 10  # zero-padded so that `_id` order is version order within an aggregate
+
+
+def commit_id(aggregate_id: str, version: int) -> str:
+    return f"{aggregate_id}:{version:0{VERSION_DIGITS}d}"
+
+
+class ConcurrencyConflict(Exception):  # noqa: N818  (a domain outcome, not a crash)
+    """Another writer already appended the commit starting at ``version``: reload and retry."""
+
+    def __init__(self, aggregate_id: str, version: int) -> None:
+        super().__init__(f"{aggregate_id} already has a commit at version {version}")
+        self.aggregate_id = aggregate_id
+        self.version = version
+
+
+@dataclass(frozen=True)
+class NewCommit:
+    """What a command handler appends: its events, versions ``version`` .. ``last_version``."""
+
+    aggregate_id: str
+    version: int
+    events: tuple[Mapping[str, Any], ...]
+    topic: str  # the logical topic (namespaced by the relay's TopicSettings)
+    traceparent: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.version < 1 or not self.events:
+            raise ValueError("a commit holds at least one event, from version 1 on")
+        numbers = [e.get("aggregateversion") for e in self.events]
+        if any(n is not None for n in numbers) and numbers != list(
+            range(self.version, self.version + len(self.events))
+        ):
+            # A gap or a repeat here would break every consumer's "no version gap" check.
+            raise ValueError(f"event versions {numbers} do not follow from {self.version}")
+
+    @classmethod
+    def of(cls, envelopes: Sequence[Envelope], traceparent: str | None = None) -> NewCommit:
+        """The commit of envelopes of one aggregate; topic from the catalogue."""
+        first = envelopes[0]
+        return cls(
+            aggregate_id=first.aggregateid,
+            version=first.aggregateversion,
+            events=tuple(e.model_dump(mode="json") for e in envelopes),
+            topic=to_record(first).topic,
+            traceparent=traceparent if traceparent is not None else first.traceparent,
+        )
+
+    @property
+    def id(self) -> str:
+        return commit_id(self.aggregate_id, self.version)
+
+
+@dataclass(frozen=True)
+class StoredCommit:
+    id: str
+    aggregate_id: str
+    version: int
+    events: tuple[Mapping[str, Any], ...]
+    topic: str
+    traceparent: str | None = None
+    published: bool = False
+
+    @property
+    def last_version(self) -> int:
+        return self.version + len(self.events) - 1
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "_id": self.id,
+            "aggregate_id": self.aggregate_id,
+            "version": self.version,
+            "events": [dict(e) for e in self.events],
+            "topic": self.topic,
+            "traceparent": self.traceparent,
+        }
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> StoredCommit:
+        return cls(
+            id=doc["_id"],
+            aggregate_id=doc["aggregate_id"],
+            version=doc["version"],
+            events=tuple(doc["events"]),
+            topic=doc["topic"],
+            traceparent=doc.get("traceparent"),
+            published=bool(doc.get("published", False)),
+        )
+
+    @classmethod
+    def new(cls, commit: NewCommit) -> StoredCommit:
+        return cls(
+            id=commit.id,
+            aggregate_id=commit.aggregate_id,
+            version=commit.version,
+            events=commit.events,
+            topic=commit.topic,
+            traceparent=commit.traceparent,
+        )
+
+
+def events_of(commits: Iterable[StoredCommit]) -> list[Mapping[str, Any]]:
+    """The event documents of a loaded stream, in version order."""
+    return [event for commit in commits for event in commit.events]
+
+
+class EventStore(Protocol):
+    async def append(self, commit: NewCommit) -> StoredCommit:
+        """Insert the commit; raises ConcurrencyConflict when its ``_id`` is taken."""
+        ...
+
+    async def get(self, commit_id: str) -> StoredCommit | None:
+        """One commit by ``_id`` (the relay's only read on the hot path)."""
+        ...
+
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        """The aggregate's commits starting after ``after_version``, in version order.
+
+        ``after_version`` is a version the caller loaded (a commit boundary).
+        """
+        ...
+
+    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
+        """Up to ``limit`` unpublished commits with ``_id`` > ``after``, in ``_id`` order.
+
+        ``_id`` order is version order per aggregate; ``after`` pages through a long backlog.
+        """
+        ...
+
+    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
+        """The unpublished commits of these aggregates, in ``_id`` order (one read for all)."""
+        ...
+
+    async def mark_published(self, commit_ids: Iterable[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Claim:
+    consumer: str
+    event_id: str
+    effect: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.consumer}:{self.event_id}"
+
+
+class ProcessedEvents(Protocol):
+    """Which events a consumer has applied: one document per (consumer, event id).
+
+    The runner checks ``is_claimed`` before the handler and calls ``try_claim`` AFTER it, so a
+    crash in between re-runs an idempotent handler rather than losing its effect. A handler whose
+    whole effect is one document passes it as ``effect``: effect and claim are then one insert.
+    """
+
+    async def is_claimed(self, consumer: str, event_id: str) -> bool: ...
+
+    async def try_claim(
+        self, consumer: str, event_id: str, effect: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Record the event as applied; False when it already was (the duplicate key)."""
+        ...
