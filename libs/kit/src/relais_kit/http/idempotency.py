@@ -43,8 +43,11 @@ class IdempotencyMiddleware:
         self.app, self.store, self.wait_s = app, store, wait_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Lifespan and websocket scopes carry no headers: pass them through before reading any.
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await self.app(scope, receive, send)
         headers = Headers(scope=scope)
-        if scope["type"] != "http" or scope["method"] != "POST" or HEADER not in headers:
+        if HEADER not in headers:
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         match = _KEY.match(headers[HEADER])
