@@ -1,0 +1,155 @@
+"""``handle_file_report``: a report opens a case or attaches to one (DOMAIN.md "Cases").
+
+The victim's identity, the narrative and a safe contact are sealed into the ``report.filed``
+envelope's ``pii``; only the pseudonymous person key (an HMAC under the service's secret) is in
+``data``, and it is what link suggestions look up, within the report's département only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from relais_events.catalogue.intake import ReportFiled, ReportKind
+from relais_events.envelope import new_event_id
+from relais_events.vocabulary import (
+    CaseKind,
+    Channel,
+    QuestionnaireAnswer,
+    RiskLevel,
+    TraffickingForm,
+)
+
+from relais_intake.application.execution import (
+    Acting,
+    Authorize,
+    Written,
+    decide_and_append,
+)
+from relais_intake.application.ports import Clock, LinkSuggestions
+from relais_intake.application.streams import CaseStreams, LoadedCase, Pending
+from relais_intake.domain.case import CaseState, decide
+from relais_intake.domain.commands import Assessment, FileReport
+from relais_intake.domain.person_key import Identity, anonymous_person_key, person_key
+
+
+@dataclass(frozen=True)
+class AssessmentForm:
+    """A filled-in danger questionnaire, before it gets its id."""
+
+    level: RiskLevel
+    questionnaire: str
+    answers: tuple[QuestionnaireAnswer, ...] = ()
+    raised_by_judgement: bool = False
+
+    def with_id(self, assessment_id: str) -> Assessment:
+        return Assessment(
+            assessment_id=assessment_id,
+            level=self.level,
+            questionnaire=self.questionnaire,
+            answers=self.answers,
+            raised_by_judgement=self.raised_by_judgement,
+        )
+
+
+@dataclass(frozen=True)
+class ReportSubmission:
+    channel: Channel
+    report_kind: ReportKind
+    case_kind: CaseKind
+    departement: str
+    minor_victim: bool
+    children_present: int = 0
+    trafficking_forms: tuple[TraffickingForm, ...] = ()
+    existing_case_id: str | None = None
+    identity: Identity | None = None
+    narrative: str | None = None
+    contact_phone: str | None = None
+    assessment: AssessmentForm | None = None
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    case_id: str
+    report_id: str
+    opened: bool
+    written: Written
+    suggested_links: tuple[str, ...]
+
+    @property
+    def report_event_id(self) -> str:
+        return next(e.id for e in self.written.envelopes if e.type == ReportFiled.TYPE)
+
+
+async def handle_file_report(
+    submission: ReportSubmission,
+    *,
+    streams: CaseStreams,
+    suggestions: LinkSuggestions,
+    person_key_secret: bytes,
+    acting: Acting,
+    clock: Clock,
+    authorize: Authorize,
+) -> ReportOutcome:
+    attach = submission.existing_case_id is not None
+    case_id = submission.existing_case_id or f"case-{new_event_id()}"
+    report_id = f"report-{new_event_id()}"
+    key = (
+        person_key(person_key_secret, submission.identity)
+        if submission.identity is not None
+        else anonymous_person_key(person_key_secret, case_id)
+    )
+    command = FileReport(
+        case_id=case_id,
+        attach=attach,
+        report_id=report_id,
+        actor_role=acting.role,
+        channel=submission.channel,
+        report_kind=submission.report_kind,
+        case_kind=submission.case_kind,
+        trafficking_forms=submission.trafficking_forms,
+        departement=submission.departement,
+        person_key=key,
+        minor_victim=submission.minor_victim,
+        children_present=submission.children_present,
+        assessment=(
+            submission.assessment.with_id(f"assessment-{new_event_id()}")
+            if submission.assessment
+            else None
+        ),
+    )
+
+    def decision(loaded: LoadedCase, now: dt.datetime) -> Sequence[Pending]:
+        events = decide(loaded.state, command, now)
+        pii = _report_pii(submission)
+        return [Pending(e, pii if isinstance(e, ReportFiled) else None) for e in events]
+
+    written = await decide_and_append(
+        streams, case_id, decision, acting=acting, clock=clock, authorize=authorize
+    )
+    state = written.state
+    if not attach and submission.identity is not None:
+        # After the commit: the index is a read model, rebuilt from case.opened if it lags.
+        await suggestions.add(state.departement, state.person_key, case_id)
+    others = await suggested_links(suggestions, state)
+    return ReportOutcome(case_id, report_id, not attach, written, others)
+
+
+async def suggested_links(suggestions: LinkSuggestions, state: CaseState) -> tuple[str, ...]:
+    """Open cases of the same person in the same département, not this one nor linked ones."""
+    linked = {linked for linked, _ in state.links}
+    found = await suggestions.open_cases(state.departement, state.person_key)
+    return tuple(c for c in found if c != state.case_id and c not in linked)
+
+
+def _report_pii(submission: ReportSubmission) -> dict[str, Any] | None:
+    pii: dict[str, Any] = {}
+    if submission.identity is not None:
+        pii["identity"] = submission.identity.model_dump(mode="json")
+    if submission.narrative:
+        pii["narrative"] = submission.narrative
+    if submission.contact_phone:
+        pii["contact_phone"] = submission.contact_phone
+    return pii or None

@@ -1,0 +1,106 @@
+"""Rules a command on a case may break. Each class names one rule; its docstring gives the source.
+
+The domain imports nothing outside the standard library, pydantic and ``relais_events``
+(DESIGN.md section 2), so these do not subclass the kit's ``DomainRuleViolation``: the api maps
+``CaseRuleViolation`` through ``create_app(error_map=...)``, which answers the same problem body
+(``rule`` = the class name, ``detail`` = the message). ``status`` says 409 when the answer depends
+on a state another request may just have changed, 422 when the request can never succeed.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class CaseRuleViolation(Exception):  # noqa: N818  (named after the rule, not "Error")
+    """A command breaks a rule of the intake domain."""
+
+    status: ClassVar[int] = 422
+
+    def __init__(self, detail: str = "") -> None:
+        doc = " ".join((type(self).__doc__ or "").split())
+        super().__init__(f"{type(self).__name__}: {doc}" + (f" ({detail})" if detail else ""))
+        self.rule = type(self).__name__
+        self.detail = doc + (f" ({detail})" if detail else "")
+
+
+class CaseNotFound(CaseRuleViolation):
+    """No case has this id (a report attaches only to an existing case)."""
+
+    status = 404
+
+
+class CaseAlreadyExists(CaseRuleViolation):
+    """A case id is opened once; a later report attaches to it instead."""
+
+    status = 409
+
+
+class CaseIsClosed(CaseRuleViolation):
+    """A closed case takes no new report, assessment or link: a new report opens a new case."""
+
+    status = 409
+
+
+class ReportOutsideCaseDepartement(CaseRuleViolation):
+    """A report attaches only to a case of its own département (DOMAIN.md: no cross-département
+    search, a local committee works per département)."""
+
+
+class ChannelNotOpenToRole(CaseRuleViolation):
+    """Each channel is filed by its own actors (DOMAIN.md "Who uses it", e.g. a pharmacy or an
+    info point files alerts as a reporting point, the 114 and the 3919 as hotline listeners)."""
+
+
+class TraffickingFormsOnlyForTrafficking(CaseRuleViolation):
+    """Forms of exploitation (sexual, forced labour, begging, criminality) qualify trafficking
+    cases only (DOMAIN.md "Cases", 2nd national trafficking plan)."""
+
+
+class LoweringNeedsReviewer(CaseRuleViolation):
+    """Lowering a risk level needs a reviewer role (DOMAIN.md "Risk levels")."""
+
+    status = 403
+
+
+class LoweringNeedsWrittenReason(CaseRuleViolation):
+    """Lowering a risk level needs a reason and a written justification, both on the timeline
+    (DOMAIN.md "Risk levels")."""
+
+
+class AssessmentAlreadyRecorded(CaseRuleViolation):
+    """An assessment id is recorded once: answers are entered once and reused."""
+
+    status = 409
+
+
+class CaseAlreadyClosed(CaseRuleViolation):
+    """A case is closed once."""
+
+    status = 409
+
+
+class LinkNeedsConfirmation(CaseRuleViolation):
+    """Cases are linked only on a user's explicit confirmation, never automatically (a wrong link
+    would show one victim's file to whoever follows the other)."""
+
+
+class LinkToItself(CaseRuleViolation):
+    """A case cannot be linked to itself."""
+
+
+class LinkedCaseNotFound(CaseRuleViolation):
+    """The case to link to does not exist."""
+
+    status = 404
+
+
+class LinkAcrossDepartements(CaseRuleViolation):
+    """Cases are linked within one département only (DOMAIN.md: no search across départements;
+    shelter networks warned that a nationwide criterion lets an aggressor locate a victim)."""
+
+
+class AlreadyLinked(CaseRuleViolation):
+    """These cases are already linked."""
+
+    status = 409

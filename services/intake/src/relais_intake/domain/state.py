@@ -1,0 +1,33 @@
+"""What the intake service knows of a case after folding its stream (see ``case.evolve``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from relais_events.catalogue.intake import CaseLinkKind
+from relais_events.vocabulary import CaseKind, Departement, RiskLevel
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ERASED = "erased"
+
+
+@dataclass(frozen=True)
+class CaseState:
+    case_id: str
+    kind: CaseKind
+    departement: Departement
+    person_key: str
+    minor_victim: bool
+    status: CaseStatus = CaseStatus.OPEN
+    risk_level: RiskLevel | None = None
+    report_ids: tuple[str, ...] = ()
+    assessment_ids: tuple[str, ...] = ()
+    links: tuple[tuple[str, CaseLinkKind], ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.OPEN

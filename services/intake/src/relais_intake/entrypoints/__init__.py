@@ -1,0 +1,1 @@
+"""HTTP entrypoints of the intake api (FastAPI); thin: schema -> handler -> answer."""

@@ -1,0 +1,44 @@
+"""The intake api: ``uvicorn relais_intake.entrypoints.api:create_app --factory --port 8101``.
+
+No I/O at import: ``create_app`` wires the bootstrap's adapters into the kit's app factory,
+whose lifespan opens them (indexes, Kafka producer, outbox relay) and closes them.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from relais_kit.app import create_app as create_service_app
+from relais_kit.http.health import mongo_ping
+
+from relais_intake.application.execution import CaseBusy
+from relais_intake.bootstrap import Intake, bootstrap
+from relais_intake.config import IntakeSettings
+from relais_intake.domain.errors import CaseRuleViolation
+from relais_intake.entrypoints import routes_cases, routes_reports
+from relais_intake.entrypoints.policy import POLICY
+
+
+def error_map() -> dict[type[Exception], int]:
+    """Every intake rule with its status (the domain cannot import the kit's base class)."""
+    rules: dict[type[Exception], int] = {CaseBusy: 409}
+    pending: list[type[CaseRuleViolation]] = [CaseRuleViolation]
+    while pending:
+        rule = pending.pop()
+        rules[rule] = rule.status
+        pending.extend(rule.__subclasses__())
+    return rules
+
+
+def create_app(settings: IntakeSettings | None = None, intake: Intake | None = None) -> FastAPI:
+    intake = intake or bootstrap(settings)
+    app = create_service_app(
+        intake.settings,
+        routers=[routes_reports.router, routes_cases.router],
+        policy=POLICY,
+        lifespan_resources=[intake.running()],
+        readiness={"mongo": mongo_ping(intake.client)},
+        error_map=error_map(),
+        idempotency=intake.idempotency,
+    )
+    app.state.intake = intake.services
+    return app

@@ -1,0 +1,45 @@
+"""Who may do what in intake (DESIGN.md section 6): role x action, default deny.
+
+Reporting points (pharmacies, info points) file and read nothing back. Case reads are for the
+professionals following the case, the local committee, and auditors; the jurisdiction check
+comes on top of this table for every one of them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from relais_kit.auth import Policy, Role
+
+FILE_REPORT: Final = "report.file"
+ASSESS_RISK: Final = "risk.assess"
+CLOSE_CASE: Final = "case.close"
+LINK_CASE: Final = "case.link"
+READ_CASE: Final = "case.read"
+
+_FOLLOWING: Final = {Role.POLICE, Role.HOTLINE, Role.ASSOCIATION, Role.PROSECUTOR}
+
+POLICY: Final = Policy(
+    {
+        FILE_REPORT: {*_FOLLOWING, Role.REPORTING_POINT, Role.JUSTICE_CLERK},
+        ASSESS_RISK: {*_FOLLOWING, Role.COMMITTEE_MEMBER},
+        CLOSE_CASE: _FOLLOWING,
+        LINK_CASE: {*_FOLLOWING, Role.COMMITTEE_MEMBER},
+        READ_CASE: {*_FOLLOWING, Role.JUSTICE_CLERK, Role.COMMITTEE_MEMBER, Role.AUDITOR},
+    }
+)
+
+# When a token carries several roles, the one acting is the first of these the action allows:
+# the envelope names one role, and the domain's rules (who lowers, who files where) read it.
+ROLE_PREFERENCE: Final = (
+    Role.PROSECUTOR,
+    Role.POLICE,
+    Role.JUSTICE_CLERK,
+    Role.COMMITTEE_MEMBER,
+    Role.HOTLINE,
+    Role.ASSOCIATION,
+    Role.AUDITOR,
+    Role.REPORTING_POINT,
+    Role.SHELTER_OPERATOR,
+    Role.ADMIN,
+)

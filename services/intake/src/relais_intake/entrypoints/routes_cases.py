@@ -1,0 +1,121 @@
+"""Commands and reads on one case; every read is logged (``access.logged``) with its purpose."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+from relais_events.vocabulary import Identifier
+
+from relais_intake.application.cases import handle_assess_risk, handle_close_case, handle_link_case
+from relais_intake.application.execution import Written
+from relais_intake.application.queries import read_case
+from relais_intake.entrypoints.dependencies import (
+    Assessor,
+    Closer,
+    Linker,
+    Purpose,
+    Reader,
+    Services,
+    acting,
+    jurisdiction_of,
+)
+from relais_intake.entrypoints.policy import ASSESS_RISK, CLOSE_CASE, LINK_CASE, READ_CASE
+from relais_intake.entrypoints.routes_reports import assessment_form
+from relais_intake.entrypoints.schemas import (
+    Accepted,
+    CaseOut,
+    CloseIn,
+    LinkIn,
+    LinkOut,
+    RiskAssessmentIn,
+)
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+
+def accepted(case_id: str, written: Written) -> Accepted:
+    ids = list(written.event_ids)
+    return Accepted(case_id=case_id, event_ids=ids, min_event=ids[-1])
+
+
+@router.post("/{case_id}/risk-assessments", status_code=status.HTTP_201_CREATED)
+async def assess_risk(
+    case_id: Identifier,
+    body: RiskAssessmentIn,
+    principal: Assessor,
+    services: Services,
+    request: Request,
+) -> Accepted:
+    written = await handle_assess_risk(
+        case_id,
+        assessment_form(body),
+        lowering_reason=body.lowering_reason,
+        written_reason=body.written_reason,
+        streams=services.streams,
+        acting=acting(request, principal, ASSESS_RISK),
+        clock=services.clock,
+        authorize=jurisdiction_of(principal),
+    )
+    return accepted(case_id, written)
+
+
+@router.post("/{case_id}/close")
+async def close_case(
+    case_id: Identifier, body: CloseIn, principal: Closer, services: Services, request: Request
+) -> Accepted:
+    written = await handle_close_case(
+        case_id,
+        body.reason,
+        streams=services.streams,
+        suggestions=services.suggestions,
+        acting=acting(request, principal, CLOSE_CASE),
+        clock=services.clock,
+        authorize=jurisdiction_of(principal),
+    )
+    return accepted(case_id, written)
+
+
+@router.post("/{case_id}/links", status_code=status.HTTP_201_CREATED)
+async def link_case(
+    case_id: Identifier, body: LinkIn, principal: Linker, services: Services, request: Request
+) -> Accepted:
+    written = await handle_link_case(
+        case_id,
+        body.linked_case_id,
+        body.link,
+        confirmed=body.confirmed,
+        streams=services.streams,
+        acting=acting(request, principal, LINK_CASE),
+        clock=services.clock,
+        authorize=jurisdiction_of(principal),
+    )
+    return accepted(case_id, written)
+
+
+@router.get("/{case_id}")
+async def get_case(
+    case_id: Identifier, principal: Reader, purpose: Purpose, services: Services, request: Request
+) -> CaseOut:
+    view = await read_case(
+        case_id,
+        purpose=purpose,
+        streams=services.streams,
+        suggestions=services.suggestions,
+        reader=acting(request, principal, READ_CASE),
+        clock=services.clock,
+        authorize=jurisdiction_of(principal),
+    )
+    return CaseOut(
+        case_id=view.case_id,
+        kind=view.kind,
+        departement=view.departement,
+        status=view.status.value,
+        risk_level=view.risk_level,
+        minor_victim=view.minor_victim,
+        report_ids=list(view.report_ids),
+        links=[LinkOut(case_id=c, link=kind) for c, kind in view.links],
+        version=view.version,
+        opened_at=view.opened_at,
+        last_event_id=view.last_event_id,
+        suggested_links=list(view.suggested_links),
+        access_event_id=view.access_event_id,
+    )

@@ -1,0 +1,221 @@
+"""The intake api end to end: HTTP -> commit in the store -> events on Kafka (real servers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from relais_events.integrity import verify_log
+from relais_events.keyregistry import load_registry
+from relais_intake.config import IntakeSettings
+
+from .conftest import Bearer, KafkaTap
+
+pytestmark = pytest.mark.servers
+
+PURPOSE = {"X-Relais-Purpose": "case_follow_up"}
+
+
+def report(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "channel": "hotline_3919",
+        "report_kind": "call",
+        "case_kind": "conjugal_violence",
+        "departement": "93",
+        "minor_victim": False,
+        "children_present": 1,
+        "victim": {"last_name": "Lefèvre", "first_name": "Zoë", "birth_date": "1991-02-03"},
+        "narrative": "Appel de nuit: menaces de mort répétées.",
+        "assessment": {
+            "questionnaire": "dash-2009",
+            "level": "medium",
+            "answers": [{"question_id": "q1-injury", "answer": "yes"}],
+        },
+    }
+    return body | changes
+
+
+async def commits_of(mongo: Any, case_id: str) -> list[dict[str, Any]]:
+    return [c async for c in mongo["commits"].find({"aggregate_id": case_id})]
+
+
+async def test_a_report_is_committed_then_published_sealed_and_signed(
+    client: httpx.AsyncClient,
+    bearer: Bearer,
+    mongo: Any,
+    intake_topic: KafkaTap,
+    settings: IntakeSettings,
+) -> None:
+    answer = await client.post("/v1/reports", json=report(), headers=bearer("hotline"))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    case_id = body["case_id"]
+    assert body["opened"] is True
+    assert answer.headers["location"] == f"/v1/cases/{case_id}"
+    [commit] = await commits_of(mongo, case_id)
+    assert [e["type"] for e in commit["events"]] == ["case.opened", "report.filed", "risk.assessed"]
+    assert [e["id"] for e in commit["events"]] == body["event_ids"]
+    tapped = await intake_topic.wait_for(case_id, 3)
+    assert [t.envelope.id for t in tapped] == body["event_ids"]
+    for record in tapped:
+        assert b"Lef" not in record.value
+        assert b"menaces" not in record.value
+    assert tapped[1].envelope.pii is not None
+    # One trace from the request to the records: the commit carried the request's traceparent.
+    assert {t.envelope.traceparent for t in tapped} != {None}
+    registry = load_registry(settings.key_registry)
+    assert verify_log([t.envelope for t in tapped], registry) == []
+
+
+async def test_a_second_report_attaches_and_a_new_case_suggests_the_link(
+    client: httpx.AsyncClient, bearer: Bearer, intake_topic: KafkaTap
+) -> None:
+    victim = {"last_name": "Martin", "first_name": "Inès"}
+    by_police = report(victim=victim, channel="police", report_kind="complaint")
+    first = (await client.post("/v1/reports", json=by_police, headers=bearer("police"))).json()
+    attach = report(
+        case_id=first["case_id"], channel="sms_114", report_kind="alert", assessment=None
+    )
+    second = await client.post("/v1/reports", json=attach, headers=bearer("hotline"))
+    assert second.status_code == 201, second.text
+    assert second.json()["opened"] is False
+    assert len(await intake_topic.wait_for(first["case_id"], 4)) == 4
+    spelled = {"last_name": " MARTIN ", "first_name": "ines"}
+    other = await client.post("/v1/reports", json=report(victim=spelled), headers=bearer("hotline"))
+    assert other.json()["suggested_links"] == [first["case_id"]]
+    link = {"linked_case_id": first["case_id"], "link": "same_victim", "confirmed": True}
+    linked = await client.post(
+        f"/v1/cases/{other.json()['case_id']}/links", json=link, headers=bearer("police")
+    )
+    assert linked.status_code == 201, linked.text
+    elsewhere = await client.post(
+        "/v1/reports",
+        json=report(victim=victim, departement="75"),
+        headers=bearer("hotline", departements=("75",)),
+    )
+    assert elsewhere.json()["suggested_links"] == []
+
+
+async def test_risk_is_raised_by_anyone_and_lowered_only_by_a_reviewer_with_a_reason(
+    client: httpx.AsyncClient, bearer: Bearer, intake_topic: KafkaTap
+) -> None:
+    case_id = (await client.post("/v1/reports", json=report(), headers=bearer("hotline"))).json()[
+        "case_id"
+    ]
+    url = f"/v1/cases/{case_id}/risk-assessments"
+    raise_ = {"questionnaire": "dash-2009", "level": "grave_danger", "raised_by_judgement": True}
+    raised = await client.post(url, json=raise_, headers=bearer("hotline"))
+    assert raised.status_code == 201, raised.text
+    lower = {"questionnaire": "dash-2009", "level": "medium"}
+    by_listener = await client.post(
+        url,
+        json=lower | {"lowering_reason": "victim_relocated", "written_reason": "Relogée."},
+        headers=bearer("hotline"),
+    )
+    assert by_listener.status_code == 403
+    assert by_listener.json()["rule"] == "LoweringNeedsReviewer"
+    no_reason = await client.post(url, json=lower, headers=bearer("prosecutor"))
+    assert no_reason.json()["rule"] == "LoweringNeedsWrittenReason"
+    reason = "Mis en examen et placé en détention provisoire."
+    lowered = await client.post(
+        url,
+        json=lower | {"lowering_reason": "perpetrator_detained", "written_reason": reason},
+        headers=bearer("prosecutor"),
+    )
+    assert lowered.status_code == 201, lowered.text
+    tapped = await intake_topic.wait_for(case_id, 6)
+    assert [t.envelope.type for t in tapped][-2:] == ["risk.assessed", "risk.lowered"]
+    assert tapped[-1].envelope.data["reviewer_role"] == "prosecutor"
+    assert b"detention" not in tapped[-1].value
+    assert tapped[-1].envelope.id == lowered.json()["min_event"]
+    view = await client.get(f"/v1/cases/{case_id}", headers=bearer("police") | PURPOSE)
+    assert view.json()["risk_level"] == "medium"
+
+
+async def test_a_reporting_point_gets_an_acknowledgement_only_and_reads_nothing(
+    client: httpx.AsyncClient, bearer: Bearer, intake_topic: KafkaTap
+) -> None:
+    alert = report(channel="pharmacy", report_kind="alert", victim=None, assessment=None)
+    answer = await client.post("/v1/reports", json=alert, headers=bearer("reporting_point"))
+    assert answer.status_code == 201, answer.text
+    ack = answer.json()
+    assert set(ack) == {"reference", "event_id"}
+    assert "location" not in answer.headers
+    [_, filed] = await intake_topic.wait_for(ack["reference"], 2)
+    assert filed.envelope.id == ack["event_id"]
+    read = await client.get(
+        f"/v1/cases/{ack['reference']}", headers=bearer("reporting_point") | PURPOSE
+    )
+    assert read.status_code == 403
+    attach = await client.post(
+        "/v1/reports", json=alert | {"case_id": ack["reference"]}, headers=bearer("reporting_point")
+    )
+    assert attach.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"departement": "20"}, "departement"),
+        ({"channel": "carrier_pigeon"}, "channel"),
+        ({"nationality": "xx"}, "nationality"),
+        ({"children_present": -1}, "children_present"),
+        (
+            {"victim": {"last_name": "X", "first_name": "Y", "birth_date": "03/02/1991"}},
+            "victim.birth_date",
+        ),
+    ],
+)
+async def test_bad_input_is_a_problem_naming_the_field_and_writes_nothing(
+    client: httpx.AsyncClient, bearer: Bearer, mongo: Any, changes: dict[str, Any], field: str
+) -> None:
+    before = await mongo["commits"].count_documents({})
+    answer = await client.post("/v1/reports", json=report(**changes), headers=bearer("hotline"))
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert field in [e["field"] for e in answer.json()["errors"]]
+    assert await mongo["commits"].count_documents({}) == before
+
+
+async def test_the_same_idempotency_key_returns_the_first_answer(
+    client: httpx.AsyncClient, bearer: Bearer, mongo: Any
+) -> None:
+    headers = bearer("hotline", sub="listener-idem") | {"Idempotency-Key": "call-2026-0001"}
+    first = await client.post("/v1/reports", json=report(), headers=headers)
+    again = await client.post("/v1/reports", json=report(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(await commits_of(mongo, first.json()["case_id"])) == 1
+
+
+async def test_every_read_is_logged_on_the_timeline_with_its_purpose(
+    client: httpx.AsyncClient, bearer: Bearer, timeline_topic: KafkaTap
+) -> None:
+    case_id = (await client.post("/v1/reports", json=report(), headers=bearer("hotline"))).json()[
+        "case_id"
+    ]
+    reader = bearer("committee_member", sub="clav-93-member")
+    missing = await client.get(f"/v1/cases/{case_id}", headers=reader)
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["field"] == "header.X-Relais-Purpose"
+    outside = await client.get(
+        f"/v1/cases/{case_id}", headers=bearer("police", departements=("75",)) | PURPOSE
+    )
+    assert outside.status_code == 403
+    read = await client.get(f"/v1/cases/{case_id}?purpose=committee_review", headers=reader)
+    assert read.status_code == 200, read.text
+    assert read.json()["departement"] == "93"
+    [logged] = await timeline_topic.wait_for(case_id, 1)
+    assert logged.envelope.type == "access.logged"
+    assert logged.envelope.id == read.json()["access_event_id"]
+    assert logged.envelope.data | {"access_id": None} == {
+        "access_id": None,
+        "case_id": case_id,
+        "subject_ref": "clav-93-member",
+        "role": "committee_member",
+        "org": "org-committee_member",
+        "resource": "case",
+        "purpose": "committee_review",
+    }

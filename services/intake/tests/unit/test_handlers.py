@@ -1,0 +1,218 @@
+"""Handlers with memory adapters: commits, sealed pii, signatures, retries, the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pytest
+from relais_events.catalogue.intake import CaseLinkKind, ClosureReason, LoweringReason, ReportKind
+from relais_events.envelope import Envelope
+from relais_events.integrity import verify_log
+from relais_events.pii import open_pii
+from relais_events.vocabulary import CaseKind, Channel, RiskLevel, Role
+from relais_intake.application.cases import handle_assess_risk, handle_close_case, handle_link_case
+from relais_intake.application.execution import MAX_ATTEMPTS, Acting, CaseBusy
+from relais_intake.application.reports import (
+    AssessmentForm,
+    ReportOutcome,
+    ReportSubmission,
+    handle_file_report,
+)
+from relais_intake.domain import errors
+from relais_intake.domain.person_key import Identity
+from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
+
+from .conftest import World
+
+HOTLINE = Acting(sub="listener-7", role=Role.HOTLINE, org="fnsf")
+PROSECUTOR = Acting(sub="proc-1", role=Role.PROSECUTOR, org="parquet-bobigny")
+VICTIM = Identity(last_name="Dupont", first_name="Hélène", birth_date=dt.date(1990, 5, 4))
+
+
+def anywhere(_: str) -> None:
+    return None
+
+
+def only_93(departement: str) -> None:
+    if departement != "93":
+        raise PermissionError(departement)
+
+
+def submission(**changes: object) -> ReportSubmission:
+    fields: dict[str, object] = {
+        "channel": Channel.HOTLINE_3919,
+        "report_kind": ReportKind.CALL,
+        "case_kind": CaseKind.CONJUGAL_VIOLENCE,
+        "departement": "93",
+        "minor_victim": False,
+        "identity": VICTIM,
+        "narrative": "Il m'a menacée hier soir.",
+    }
+    return ReportSubmission(**(fields | changes))  # type: ignore[arg-type]
+
+
+async def file(world: World, **changes: object) -> ReportOutcome:
+    return await handle_file_report(
+        submission(**changes),
+        streams=world.streams,
+        suggestions=world.suggestions,
+        person_key_secret=b"secret",
+        acting=HOTLINE,
+        clock=world.clock,
+        authorize=anywhere,
+    )
+
+
+async def test_report_opens_a_case_in_one_signed_commit_with_sealed_pii(world: World) -> None:
+    outcome = await file(world)
+    [commit] = await world.commits()
+    assert (commit.aggregate_id, commit.version) == (outcome.case_id, 1)
+    envelopes = [Envelope.model_validate(e) for e in commit.events]
+    assert [e.type for e in envelopes] == ["case.opened", "report.filed"]
+    assert verify_log(envelopes, world.registry) == []
+    assert envelopes[1].dependson == (envelopes[0].id,)
+    assert "Dupont" not in envelopes[1].model_dump_json()
+    opened = await open_pii(envelopes[1], world.keystore)
+    assert opened.data is not None
+    assert opened.data["identity"]["last_name"] == "Dupont"
+    assert outcome.report_event_id == envelopes[1].id
+
+
+async def test_second_report_attaches_and_suggestions_stay_in_the_departement(
+    world: World,
+) -> None:
+    first = await file(world)
+    second = await file(world, existing_case_id=first.case_id, channel=Channel.SMS_114)
+    assert not second.opened
+    assert second.case_id == first.case_id
+    assert [e.type for e in second.written.envelopes] == ["report.filed"]
+    other = await file(world)  # same person, new case, same département: suggested
+    assert other.suggested_links == (first.case_id,)
+    elsewhere = await file(world, departement="75")
+    assert elsewhere.suggested_links == ()
+
+
+async def test_closed_case_is_no_longer_suggested(world: World) -> None:
+    first = await file(world)
+    await handle_close_case(
+        first.case_id,
+        ClosureReason.VICTIM_SAFE,
+        streams=world.streams,
+        suggestions=world.suggestions,
+        acting=HOTLINE,
+        clock=world.clock,
+        authorize=anywhere,
+    )
+    assert (await file(world)).suggested_links == ()
+
+
+async def test_lowering_records_the_written_reason_sealed(world: World) -> None:
+    case = await file(world, assessment=AssessmentForm(RiskLevel.HIGH, "dash"))
+    written = await handle_assess_risk(
+        case.case_id,
+        AssessmentForm(RiskLevel.MEDIUM, "dash"),
+        lowering_reason=LoweringReason.PERPETRATOR_DETAINED,
+        written_reason="Placé en détention provisoire le 3 mars.",
+        streams=world.streams,
+        acting=PROSECUTOR,
+        clock=world.clock,
+        authorize=anywhere,
+    )
+    assessed, lowered = written.envelopes
+    assert (assessed.type, lowered.type) == ("risk.assessed", "risk.lowered")
+    assert assessed.pii is None
+    opened = await open_pii(lowered, world.keystore)
+    assert opened.data == {"written_reason": "Placé en détention provisoire le 3 mars."}
+    assert written.state.risk_level is RiskLevel.MEDIUM
+
+
+async def test_link_confirmed_by_a_user(world: World) -> None:
+    first, second = await file(world), await file(world)
+    written = await handle_link_case(
+        second.case_id,
+        first.case_id,
+        CaseLinkKind.SAME_VICTIM,
+        confirmed=True,
+        streams=world.streams,
+        acting=HOTLINE,
+        clock=world.clock,
+        authorize=anywhere,
+    )
+    assert written.state.links == ((first.case_id, CaseLinkKind.SAME_VICTIM),)
+    elsewhere = await file(world, departement="75")
+    with pytest.raises(errors.LinkAcrossDepartements):
+        await handle_link_case(
+            first.case_id,
+            elsewhere.case_id,
+            CaseLinkKind.SAME_VICTIM,
+            confirmed=True,
+            streams=world.streams,
+            acting=HOTLINE,
+            clock=world.clock,
+            authorize=anywhere,
+        )
+
+
+async def test_jurisdiction_is_checked_before_any_rule(world: World) -> None:
+    case = await file(world, departement="75")
+    with pytest.raises(PermissionError):
+        await handle_close_case(
+            case.case_id,
+            ClosureReason.DUPLICATE,
+            streams=world.streams,
+            suggestions=world.suggestions,
+            acting=HOTLINE,
+            clock=world.clock,
+            authorize=only_93,
+        )
+    assert len(await world.commits()) == 1
+
+
+class RacingStore:
+    """Loses the first ``losses`` appends to a concurrent writer, as a duplicate key would."""
+
+    def __init__(self, world: World, losses: int) -> None:
+        self.inner, self.losses, self.attempts = world.store, losses, 0
+
+    async def append(self, commit: NewCommit) -> StoredCommit:
+        self.attempts += 1
+        if self.attempts <= self.losses:
+            raise ConcurrencyConflict(commit.aggregate_id, commit.version)
+        return await self.inner.append(commit)
+
+    async def get(self, commit_id: str) -> StoredCommit | None:
+        return await self.inner.get(commit_id)
+
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        return await self.inner.load(aggregate_id, after_version)
+
+    async def unpublished(self, limit: int) -> list[StoredCommit]:
+        return await self.inner.unpublished(limit)
+
+    async def mark_published(self, commit_ids: Iterable[str]) -> None:
+        await self.inner.mark_published(commit_ids)
+
+
+@pytest.mark.parametrize(("losses", "succeeds"), [(MAX_ATTEMPTS - 1, True), (MAX_ATTEMPTS, False)])
+async def test_conflicts_are_retried_a_bounded_number_of_times(
+    world: World, losses: int, succeeds: bool
+) -> None:
+    case = await file(world)
+    racing = RacingStore(world, losses)
+    streams = world.streams.__class__(racing, world.keystore, world.streams.signer)
+    close = handle_close_case(
+        case.case_id,
+        ClosureReason.DUPLICATE,
+        streams=streams,
+        suggestions=world.suggestions,
+        acting=HOTLINE,
+        clock=world.clock,
+        authorize=anywhere,
+    )
+    if succeeds:
+        await close
+    else:
+        with pytest.raises(CaseBusy):
+            await close
+    assert len(await world.commits()) == (2 if succeeds else 1)

@@ -1,0 +1,38 @@
+"""Dev keys on disk and the error map: what the composition root and the api rely on."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from relais_events.keyregistry import load_registry
+from relais_intake.adapters.dev_keys import dev_person_key_secret, dev_signing_key
+from relais_intake.application.execution import CaseBusy
+from relais_intake.domain import errors
+from relais_intake.entrypoints.api import error_map
+
+
+def test_dev_signing_key_is_created_once_kept_private_and_published(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.json"
+    first = dev_signing_key(tmp_path, registry, "intake", "intake-dev-1")
+    again = dev_signing_key(tmp_path, registry, "intake", "intake-dev-1")
+    assert first.private_bytes_raw() == again.private_bytes_raw()
+    [key_file] = tmp_path.glob("intake.*.ed25519")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    published = load_registry(registry).key("intake", "intake-dev-1")
+    assert published is not None
+    assert published.verifier().public_bytes_raw() == first.public_key().public_bytes_raw()
+
+
+def test_dev_person_key_secret_survives_restarts(tmp_path: Path) -> None:
+    assert dev_person_key_secret(tmp_path, "intake") == dev_person_key_secret(tmp_path, "intake")
+    assert len(dev_person_key_secret(tmp_path, "intake")) == 32
+
+
+def test_every_rule_has_its_status_in_the_error_map() -> None:
+    mapped = error_map()
+    assert mapped[CaseBusy] == 409
+    assert mapped[errors.CaseNotFound] == 404
+    assert mapped[errors.LoweringNeedsReviewer] == 403
+    assert mapped[errors.LinkAcrossDepartements] == 422
+    assert all(rule in mapped for rule in errors.CaseRuleViolation.__subclasses__())

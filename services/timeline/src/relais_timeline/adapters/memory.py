@@ -1,0 +1,79 @@
+"""In-memory adapters: the same Protocols as the Mongo ones, for fast tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from relais_events.envelope import Envelope
+
+from relais_timeline.application.ports import CasePage, MeetingAlreadyHeld
+from relais_timeline.domain.committee import CommitteeMeeting
+from relais_timeline.domain.committee_case import CommitteeCase
+from relais_timeline.domain.timeline import CaseTimeline
+
+
+class MemoryTimelineStore:
+    def __init__(self) -> None:
+        self.timelines: dict[str, CaseTimeline] = {}
+
+    async def get(self, case_id: str) -> CaseTimeline | None:
+        return self.timelines.get(case_id)
+
+    async def put(self, timeline: CaseTimeline) -> None:
+        self.timelines[timeline.case_id] = timeline
+
+
+class MemoryCommitteeCaseList:
+    def __init__(self) -> None:
+        self.rows: dict[str, CommitteeCase] = {}
+
+    async def put(self, row: CommitteeCase) -> None:
+        self.rows[row.case_id] = row
+
+    async def open_cases(
+        self,
+        departement: str,
+        *,
+        kind: str | None = None,
+        risk_level: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> CasePage:
+        matching = [
+            row
+            for _, row in sorted(self.rows.items())
+            if row.departement == departement
+            and row.open
+            and (kind is None or row.kind == kind)
+            and (risk_level is None or row.risk_level == risk_level)
+        ]
+        page = matching[offset : offset + limit]
+        more = len(matching) > offset + limit
+        return CasePage(cases=page, next_offset=offset + limit if more else None)
+
+
+class MemoryMeetingStore:
+    def __init__(self) -> None:
+        self.meetings: dict[str, CommitteeMeeting] = {}
+
+    async def add(self, meeting: CommitteeMeeting) -> None:
+        if meeting.meeting_id in self.meetings:
+            raise MeetingAlreadyHeld(meeting.meeting_id)
+        self.meetings[meeting.meeting_id] = meeting
+
+    async def get(self, meeting_id: str) -> CommitteeMeeting | None:
+        return self.meetings.get(meeting_id)
+
+
+class MemoryOutbox:
+    """Keeps appended commits in order; tests read ``envelopes``."""
+
+    def __init__(self) -> None:
+        self.commits: list[tuple[str, list[Envelope]]] = []
+
+    async def append(self, aggregate_id: str, envelopes: Sequence[Envelope]) -> None:
+        self.commits.append((aggregate_id, list(envelopes)))
+
+    @property
+    def envelopes(self) -> list[Envelope]:
+        return [e for _, batch in self.commits for e in batch]

@@ -1,0 +1,1 @@
+"""Use cases of the timeline service: the projection, the reads and the committee meetings."""

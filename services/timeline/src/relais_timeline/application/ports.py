@@ -1,0 +1,65 @@
+"""What the application needs from the outside world (implemented in ``adapters``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from relais_events.envelope import Envelope
+
+from relais_timeline.domain.committee import CommitteeMeeting
+from relais_timeline.domain.committee_case import CommitteeCase
+from relais_timeline.domain.timeline import CaseTimeline
+
+Clock = Callable[[], dt.datetime]
+
+
+class TimelineStore(Protocol):
+    """Timelines by case id (``_id`` lookups only: DESIGN.md store rule 3).
+
+    One writer per case: the worker owning the case's partition of the re-keyed topic.
+    """
+
+    async def get(self, case_id: str) -> CaseTimeline | None: ...
+    async def put(self, timeline: CaseTimeline) -> None: ...
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[CommitteeCase]
+    next_offset: int | None  # None: this was the last page
+
+
+class CommitteeCaseList(Protocol):
+    """The read model a committee lists: one row per case, keyed by case id."""
+
+    async def put(self, row: CommitteeCase) -> None: ...
+    async def open_cases(
+        self,
+        departement: str,
+        *,
+        kind: str | None = None,
+        risk_level: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> CasePage: ...
+
+
+class MeetingAlreadyHeld(Exception):  # noqa: N818  (named after what happened)
+    """A meeting with this id is already recorded (meetings are written once)."""
+
+
+class MeetingStore(Protocol):
+    async def add(self, meeting: CommitteeMeeting) -> None:
+        """Insert once; raises MeetingAlreadyHeld on a second insert of the same id."""
+
+    async def get(self, meeting_id: str) -> CommitteeMeeting | None: ...
+
+
+class EventOutbox(Protocol):
+    """The service's own events (``access.logged``, ``committee.meeting_held``): appended as one
+    commit per aggregate to the store that is also the outbox (DESIGN.md section 3)."""
+
+    async def append(self, aggregate_id: str, envelopes: Sequence[Envelope]) -> None: ...

@@ -1,0 +1,1 @@
+"""Pure timeline domain: no I/O, no clock, no framework."""

@@ -1,0 +1,1 @@
+"""Entrypoints: the api, the Faust worker and the auditor's command line."""

@@ -1,0 +1,189 @@
+"""The use cases over the memory adapters: projection, reads, committees, the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from relais_events.catalogue.shelter import SiteRegistered
+from relais_events.catalogue.timeline import AccessLogged, AccessPurpose, CommitteeMeetingHeld
+from relais_events.envelope import Envelope, new_envelope, payload
+from relais_events.vocabulary import Actor, Role
+from relais_timeline.adapters.memory import (
+    MemoryCommitteeCaseList,
+    MemoryMeetingStore,
+    MemoryOutbox,
+    MemoryTimelineStore,
+)
+from relais_timeline.application.access_log import AccessLog, Caller, safe_identifier
+from relais_timeline.application.committees import Committees
+from relais_timeline.application.errors import (
+    CaseNotVisible,
+    EventNotYetApplied,
+    NotThisCommittee,
+)
+from relais_timeline.application.projection import TimelineProjection
+from relais_timeline.application.reads import TimelineReads
+from relais_timeline.domain.summary import Origin
+from relais_timeline.testing import case_history, report
+
+NOW = dt.datetime(2026, 3, 9, 18, 0, tzinfo=dt.UTC)
+MEMBER = Caller("member-1", "clav-75", frozenset({"committee_member"}), frozenset({"75"}))
+AUDITOR = Caller("auditor@ccomptes.fr", "igj", frozenset({"auditor"}), frozenset({"*"}))
+ELSEWHERE = Caller("member-2", "clav-93", frozenset({"committee_member"}), frozenset({"93"}))
+
+
+class World:
+    def __init__(self) -> None:
+        self.timelines = MemoryTimelineStore()
+        self.cases = MemoryCommitteeCaseList()
+        self.outbox = MemoryOutbox()
+        self.projection = TimelineProjection(self.timelines, self.cases)
+        access = AccessLog(self.outbox)
+        self.reads = TimelineReads(self.timelines, access, lambda: NOW, wait_s=0.2, poll_s=0.01)
+        self.committees = Committees(
+            self.timelines, self.cases, MemoryMeetingStore(), self.outbox, access, lambda: NOW
+        )
+        self.offset = 0
+
+    async def feed(self, *envelopes: Envelope) -> None:
+        for envelope in envelopes:
+            self.offset += 1
+            origin = Origin(topic="relais.intake.v1", partition=0, offset=self.offset)
+            await self.projection.project(envelope, envelope.time, origin)
+
+    def logged(self) -> list[AccessLogged]:
+        return [
+            event
+            for event in (payload(e) for e in self.outbox.envelopes)
+            if isinstance(event, AccessLogged)
+        ]
+
+
+async def test_projection_is_idempotent_and_keeps_the_access_log_out_of_cases() -> None:
+    world = World()
+    history = case_history("case-1")
+    await world.feed(*history)
+    before = await world.timelines.get("case-1")
+    assert not await world.projection.project(history[0], NOW, None)
+    access = new_envelope(
+        AccessLogged(
+            access_id="a-1",
+            case_id="case-1",
+            subject_ref="member-1",
+            role=Role.COMMITTEE_MEMBER,
+            org="clav-75",
+            resource="timeline",
+            purpose=AccessPurpose.COMMITTEE_REVIEW,
+        ),
+        source="timeline",
+        subject="case-1",
+        aggregate_id="a-1",
+        aggregate_version=1,
+        actor=Actor(role=Role.COMMITTEE_MEMBER, org="clav-75"),
+        jurisdiction="75",
+        now=NOW,
+    )
+    assert not await world.projection.project(access, NOW, None)
+    assert await world.timelines.get("case-1") == before
+
+
+async def test_a_read_shows_the_case_and_logs_who_why_and_what() -> None:
+    world = World()
+    await world.feed(*case_history("case-1"))
+    view = await world.reads.case_timeline(MEMBER, "case-1")
+    assert len(view.entries) == 3
+    [logged] = world.logged()
+    assert (logged.case_id, logged.subject_ref, logged.org, logged.resource) == (
+        "case-1",
+        "member-1",
+        "clav-75",
+        "timeline",
+    )
+    assert logged.purpose == "committee_review"
+
+    audit = await world.reads.case_timeline(AUDITOR, "case-1")
+    assert all(e.data is None for e in audit.entries)
+    assert world.logged()[-1].subject_ref == safe_identifier("auditor@ccomptes.fr")
+    assert world.logged()[-1].purpose == "audit"
+
+
+async def test_no_data_and_no_log_outside_the_departement_or_for_an_unknown_case() -> None:
+    world = World()
+    await world.feed(*case_history("case-1"))
+    with pytest.raises(CaseNotVisible):
+        await world.reads.case_timeline(ELSEWHERE, "case-1")
+    with pytest.raises(CaseNotVisible):
+        await world.reads.case_timeline(MEMBER, "case-404")
+    assert world.logged() == []
+
+
+async def test_a_refusal_with_min_event_takes_as_long_for_an_existing_case_as_for_none() -> None:
+    """An outsider must not learn that a case exists from how fast the 404 comes back."""
+    world = World()
+    history = case_history("case-1")
+    await world.feed(*history)
+    for case_id in ("case-1", "case-404"):
+        started = time.monotonic()
+        with pytest.raises(CaseNotVisible):
+            await world.reads.case_timeline(ELSEWHERE, case_id, min_event=history[-1].id)
+        assert time.monotonic() - started >= world.reads.wait_s
+
+
+async def test_min_event_gives_up_after_the_wait_with_a_retry_hint() -> None:
+    world = World()
+    await world.feed(*case_history("case-1"))
+    with pytest.raises(EventNotYetApplied) as raised:
+        await world.reads.case_timeline(MEMBER, "case-1", min_event="evt-never")
+    assert raised.value.retry_after_s >= 1
+
+
+async def test_a_meeting_publishes_its_snapshot_and_answers_as_known_then() -> None:
+    world = World()
+    history = case_history("case-1")
+    await world.feed(*history, *case_history("case-2", departement="93"))
+    with pytest.raises(NotThisCommittee):
+        await world.committees.hold(ELSEWHERE, "75")
+    meeting = await world.committees.hold(MEMBER, "75")
+    assert [c.case_id for c in meeting.cases] == ["case-1"]
+    [held] = [
+        p for p in map(payload, world.outbox.envelopes) if isinstance(p, CommitteeMeetingHeld)
+    ]
+    assert held.case_hashes[0].hash == meeting.cases[0].case_hash
+    assert held.held_on == dt.date(2026, 3, 9)
+
+    await world.feed(report("case-1", "r-late", 3, history[0].id))
+    then = await world.committees.case_at_meeting(MEMBER, "75", meeting.meeting_id, "case-1")
+    assert then.case_hash == meeting.cases[0].case_hash
+    assert [e.event_id for e in then.entries] == [e.id for e in history]
+    with pytest.raises(CaseNotVisible):
+        await world.committees.case_at_meeting(MEMBER, "75", meeting.meeting_id, "case-2")
+
+
+async def test_a_site_or_partner_subject_is_not_a_case() -> None:
+    world = World()
+    site = new_envelope(
+        SiteRegistered(
+            site_id="site-1",
+            operator_org="op-1",
+            departement="75",
+            accepts_children=True,
+            step_free_access=False,
+        ),
+        source="shelter",
+        subject="site-1",
+        aggregate_id="site-1",
+        aggregate_version=1,
+        actor=Actor(role=Role.SHELTER_OPERATOR, org="op-1"),
+        jurisdiction="75",
+        now=NOW,
+    )
+    await world.feed(*case_history("case-1"), site)
+    with pytest.raises(CaseNotVisible):
+        await world.reads.case_timeline(MEMBER, "site-1")
+    page = await world.committees.cases(
+        MEMBER, "75", kind=None, risk_level=None, limit=10, offset=0
+    )
+    assert [c.case_id for c in page.cases] == ["case-1"]
+    assert [entry.case_id for entry in world.logged()] == ["case-1"]
