@@ -52,6 +52,7 @@ infra-status: setup ## which local servers are up
 
 bench: setup ## benchmarks (not tests): outbox throughput and end-to-end load
 	$(UV) run --frozen python bench/outbox.py
+	$(UV) run --frozen python -m bench.e2e
 
 schemas: setup ## regenerate the committed event JSON schemas and docs/asyncapi.yaml
 	$(UV) run --frozen python -m relais_events.schemas
