@@ -33,7 +33,7 @@ MEMBERS := libs/events libs/kit deploy/local $(wildcard services/*)
 # One mypy run per workspace member: test modules of different members share names (conftest).
 typecheck: setup ## mypy --strict over every package and its tests
 	@set -e; for m in $(MEMBERS); do \
-		paths="$$m/src"; [ -d "$$m/tests" ] && paths="$$paths $$m/tests"; \
+		paths="$$m/src"; find "$$m/tests" -name '*.py' 2>/dev/null | grep -q . && paths="$$paths $$m/tests"; \
 		echo "mypy $$paths"; $(UV) run --frozen mypy $$paths; \
 	done
 	$(UV) run --frozen mypy conftest.py $(wildcard tests bench)

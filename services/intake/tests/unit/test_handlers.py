@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import pytest
 from relais_events.catalogue.intake import CaseLinkKind, ClosureReason, LoweringReason, ReportKind
@@ -187,8 +187,11 @@ class RacingStore:
     async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
         return await self.inner.load(aggregate_id, after_version)
 
-    async def unpublished(self, limit: int) -> list[StoredCommit]:
-        return await self.inner.unpublished(limit)
+    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
+        return await self.inner.unpublished(limit, after)
+
+    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
+        return await self.inner.unpublished_of(aggregate_ids)
 
     async def mark_published(self, commit_ids: Iterable[str]) -> None:
         await self.inner.mark_published(commit_ids)

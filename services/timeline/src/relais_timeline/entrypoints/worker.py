@@ -134,9 +134,10 @@ def main() -> None:
     resources = projecting(settings)
     app = build_worker(settings, resources.projection)
 
-    @app.task
     async def start_resources() -> None:
         await resources.start()
+
+    app.task(start_resources)  # run once in Faust's loop when the worker starts
 
     # The Mongo client is not closed on shutdown: Faust stops the agents after its last hook, and
     # an agent still projecting must not find the client closed; the process exit closes it.
