@@ -30,6 +30,7 @@ from relais_intake.config import IntakeSettings
 from relais_intake.entrypoints.api import create_app as intake_app
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
+from relais_kit.store import events_of
 from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.bootstrap import Service
 from relais_protection_orders.bootstrap import bootstrap as po_bootstrap
@@ -299,7 +300,7 @@ class Orders:
     async def event_ids(self, order_id: str) -> list[str]:
         """The order's committed events, in version order (what the deadline manager wrote
         included: it answers no HTTP request)."""
-        return [e.id for e in await self.service.handler.store.load(order_id)]
+        return [str(e["id"]) for e in events_of(await self.service.store.load(order_id))]
 
     async def tick_at(self, instant: dt.datetime) -> None:
         self.clock.set(instant)

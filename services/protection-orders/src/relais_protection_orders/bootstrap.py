@@ -1,8 +1,8 @@
 """The composition root: the only place that builds adapters and wires them to the handlers.
 
 Nothing here does I/O when called: the Mongo client connects lazily, and ``Service.running``
-(used as the api's lifespan resource and by the worker) creates indexes, starts the outbox relay
-and closes everything on the way out.
+(used as the api's lifespan resource and by the worker) creates indexes, starts the kit's outbox
+relay and closes everything on the way out.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 from relais_events.integrity import Signer
 from relais_kit.http.idempotency_stores import MongoIdempotencyStore
+from relais_kit.outbox import OutboxRelay, RelaySettings, idempotent_producer
+from relais_kit.store.mongo import MongoEventStore
 
 from relais_protection_orders.adapters.clock import SystemClock
-from relais_protection_orders.adapters.kafka_outbox import KafkaOutbox
 from relais_protection_orders.adapters.mongo_dashboard import MongoDashboard
-from relais_protection_orders.adapters.mongo_events import MongoEventStore
 from relais_protection_orders.adapters.mongo_schedule import (
     MongoDeadlineFirings,
     MongoDeadlineSchedule,
@@ -49,25 +49,26 @@ def signer_from(settings: ProtectionOrdersSettings) -> Signer:
 class Service:
     settings: ProtectionOrdersSettings
     client: AsyncMongoClient[dict[str, Any]]
+    store: MongoEventStore
+    relay: OutboxRelay
     handler: OrderHandler
     manager: DeadlineManager
+    schedule: MongoDeadlineSchedule
     dashboard: MongoDashboard
-    outbox: KafkaOutbox
     idempotency: MongoIdempotencyStore
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Service]:
-        store = self.handler.store
-        assert isinstance(store, MongoEventStore)
-        schedule = self.manager.schedule
-        assert isinstance(schedule, MongoDeadlineSchedule)
-        for indexed in (store, schedule, self.dashboard):
-            await indexed.ensure_indexes()
-        await self.outbox.start()
         try:
-            yield self
+            await self.store.ensure_indexes()
+            await self.schedule.ensure_indexes()
+            await self.dashboard.ensure_indexes()
+            await self.relay.start()
+            try:
+                yield self
+            finally:
+                await self.relay.stop()
         finally:
-            await self.outbox.stop()
             await self.client.close()
 
 
@@ -80,22 +81,24 @@ def bootstrap(
     settings = settings or ProtectionOrdersSettings()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_uri, tz_aware=True)
     database = client[settings.database]
-    outbox = KafkaOutbox(
-        database,
-        settings.kafka_bootstrap,
-        topic_namespace=settings.topics_namespace,
-        sweep_interval_s=settings.outbox_sweep_interval_s,
+    store = MongoEventStore(database)
+    relay = OutboxRelay(
+        store,
+        lambda: idempotent_producer(settings.kafka_bootstrap),
+        settings.topics(),
+        RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
     )
     schedule = MongoDeadlineSchedule(database)
     dashboard = MongoDashboard(database)
     handler = OrderHandler(
-        store=MongoEventStore(database, on_commit=outbox.notify),
+        store=store,
         schedule=schedule,
         dashboard=dashboard,
         clock=clock or SystemClock(),
         signer=signer_from(settings),
         policy=settings.deadline_policy(),
         max_attempts=settings.max_command_attempts,
+        on_commit=relay.notify,
     )
     manager = DeadlineManager(
         handler,
@@ -106,5 +109,13 @@ def bootstrap(
         batch=settings.deadline_batch,
     )
     return Service(
-        settings, client, handler, manager, dashboard, outbox, MongoIdempotencyStore(database)
+        settings,
+        client,
+        store,
+        relay,
+        handler,
+        manager,
+        schedule,
+        dashboard,
+        MongoIdempotencyStore(database),
     )

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from relais_events.catalogue.protection_orders import ApplicantKind, Measure
+from relais_events.envelope import Envelope
 from relais_events.integrity import Signer
 from relais_events.vocabulary import Actor, Role
+from relais_kit.store import EventStore, NewCommit, StoredCommit, events_of
+from relais_kit.store.memory import MemoryEventStore
 from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.adapters.memory import (
     MemoryDashboard,
     MemoryDeadlineFirings,
     MemoryDeadlineSchedule,
-    MemoryEventStore,
 )
 from relais_protection_orders.application.deadline_manager import DeadlineManager
 from relais_protection_orders.application.handlers import OrderHandler, Outcome
-from relais_protection_orders.application.ports import EventStore
 from relais_protection_orders.application.streams import Provenance
 from relais_protection_orders.domain.commands import (
     Command,
@@ -51,11 +53,23 @@ class Harness:
     signer: Signer = field(
         default_factory=lambda: Signer("protection-orders", "po-test", Ed25519PrivateKey.generate())
     )
+    # Every commit appended through the harness's handlers, in order (what a relay is told).
+    committed: list[StoredCommit] = field(default_factory=list)
 
     def handler(self, store: EventStore | None = None) -> OrderHandler:
         return OrderHandler(
-            store or self.store, self.schedule, self.dashboard, self.clock, self.signer
+            store or self.store,
+            self.schedule,
+            self.dashboard,
+            self.clock,
+            self.signer,
+            on_commit=self.committed.append,
         )
+
+    async def stream(self, order_id: str) -> list[Envelope]:
+        """The order's events as stored."""
+        commits = await self.store.load(order_id)
+        return [Envelope.model_validate(e) for e in events_of(commits)]
 
     def manager(self, owner: str = "worker-a", store: EventStore | None = None) -> DeadlineManager:
         return DeadlineManager(
@@ -70,7 +84,9 @@ class Harness:
 
     def types(self, order_id: str | None = None) -> list[str]:
         return [
-            e.type for e in self.store.all_events() if order_id is None or e.aggregateid == order_id
+            str(e["type"])
+            for e in events_of(self.committed)
+            if order_id is None or e["aggregateid"] == order_id
         ]
 
 
@@ -118,3 +134,28 @@ async def pending_order(h: Harness, order_id: str = ORDER) -> None:
     March, ruling by the end of Sun 9 March."""
     await h.act(order_id, application(order_id))
     await h.act(order_id, hearing())
+
+
+class DelegatingStore:
+    """An event store handing every call to ``inner``: tests override what they intercept."""
+
+    def __init__(self, inner: EventStore) -> None:
+        self.inner = inner
+
+    async def append(self, commit: NewCommit) -> StoredCommit:
+        return await self.inner.append(commit)
+
+    async def get(self, commit_id: str) -> StoredCommit | None:
+        return await self.inner.get(commit_id)
+
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        return await self.inner.load(aggregate_id, after_version)
+
+    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
+        return await self.inner.unpublished(limit, after)
+
+    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
+        return await self.inner.unpublished_of(aggregate_ids)
+
+    async def mark_published(self, commit_ids: Iterable[str]) -> None:
+        await self.inner.mark_published(commit_ids)

@@ -4,13 +4,11 @@ is due, never after it stopped applying; replicas and crashes do not change that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import UTC, timedelta
 
 import pytest
-from relais_events.envelope import Envelope
+from relais_kit.store import EventStore, NewCommit, StoredCommit
 from relais_protection_orders.application.deadline_manager import Visit
-from relais_protection_orders.application.ports import EventStore
 from relais_protection_orders.domain.commands import RequestProvisionalOrder
 from relais_protection_orders.domain.deadlines import DeadlineKind
 
@@ -19,6 +17,7 @@ from .steps import (
     ORDER,
     RULING_DUE,
     SERVICE_DUE,
+    DelegatingStore,
     Harness,
     clerk,
     issued,
@@ -97,22 +96,18 @@ async def test_oppi_overdue_then_ended_by_the_ruling(harness: Harness) -> None:
     assert harness.types(ORDER)[-2:] == ["protection_order.issued", "provisional_order.ended"]
 
 
-class GatedStore:
+class GatedStore(DelegatingStore):
     """Holds every append until the test opens the gate: a process stuck (then killed)
     between claiming a firing and committing its events."""
 
     def __init__(self, inner: EventStore) -> None:
-        self.inner, self.gate, self.waiting = inner, asyncio.Event(), asyncio.Event()
+        super().__init__(inner)
+        self.gate, self.waiting = asyncio.Event(), asyncio.Event()
 
-    async def load(self, aggregate_id: str) -> Sequence[Envelope]:
-        return await self.inner.load(aggregate_id)
-
-    async def append(
-        self, aggregate_id: str, expected_version: int, envelopes: Sequence[Envelope]
-    ) -> None:
+    async def append(self, commit: NewCommit) -> StoredCommit:
         self.waiting.set()
         await self.gate.wait()
-        await self.inner.append(aggregate_id, expected_version, envelopes)
+        return await self.inner.append(commit)
 
 
 async def kill_while_firing(harness: Harness, owner: str) -> None:
@@ -186,7 +181,7 @@ async def test_an_entry_whose_commit_never_landed_is_dropped_after_the_lease(
     await pending_order(harness)
 
     class Crashing(GatedStore):
-        async def append(self, aggregate_id: str, v: int, envelopes: Sequence[Envelope]) -> None:
+        async def append(self, commit: NewCommit) -> StoredCommit:
             raise RuntimeError("process died before its commit")
 
     # An OPPI request recorded a day late: its 24 hours are already over when it is scheduled.

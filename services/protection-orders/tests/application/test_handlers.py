@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Sequence
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from relais_events.catalogue.protection_orders import Measure, NationalFile
-from relais_events.envelope import Envelope
 from relais_events.integrity import verify_stream
 from relais_events.keyregistry import KeyRegistry, PublicKeyEntry
+from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
 from relais_protection_orders.application.dashboard import list_orders
-from relais_protection_orders.application.ports import ConcurrencyConflict
 from relais_protection_orders.application.streams import OrderNotFound
 from relais_protection_orders.domain import errors
 from relais_protection_orders.domain.commands import RegisterInNationalFile
@@ -25,6 +23,7 @@ from .steps import (
     RULING_DUE,
     SERVICE_DUE,
     START,
+    DelegatingStore,
     Harness,
     application,
     clerk,
@@ -53,7 +52,7 @@ async def test_each_decision_is_one_sealed_chained_commit(harness: Harness) -> N
     await pending_order(harness)
     await harness.act(ORDER, served())
     await harness.act(ORDER, issued(ISSUED, Measure.NO_CONTACT, Measure.WEAPON_BAN))
-    stream = await harness.store.load(ORDER)
+    stream = await harness.stream(ORDER)
     assert [e.aggregateversion for e in stream] == [1, 2, 3, 4]
     assert verify_stream(stream, registry(harness)) == []
     assert {e.jurisdiction for e in stream} == {"69"}
@@ -63,12 +62,12 @@ async def test_each_decision_is_one_sealed_chained_commit(harness: Harness) -> N
 
 async def test_a_rule_violation_writes_nothing(harness: Harness) -> None:
     await pending_order(harness)
-    before = (await harness.store.load(ORDER), harness.schedule.entries())
+    before = (await harness.stream(ORDER), harness.schedule.entries())
     row = await harness.dashboard.get(ORDER)
     harness.clock.set(paris(3, 5))
     with pytest.raises(errors.RulingBeforeApplication):
         await harness.handler().handle(ORDER, issued(paris(3, 2)), clerk())
-    assert (await harness.store.load(ORDER), harness.schedule.entries()) == before
+    assert (await harness.stream(ORDER), harness.schedule.entries()) == before
     assert await harness.dashboard.get(ORDER) == row
 
 
@@ -88,23 +87,21 @@ async def test_the_hearing_schedules_service_and_ruling_before_its_commit(
     }
 
 
-class InterleavingStore:
+class InterleavingStore(DelegatingStore):
     """Yields to the loop between load and append, so concurrent commands really race."""
 
     def __init__(self, inner: Harness) -> None:
-        self.inner = inner.store
+        super().__init__(inner.store)
         self.conflicts = 0
 
-    async def load(self, aggregate_id: str) -> Sequence[Envelope]:
-        stream = await self.inner.load(aggregate_id)
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        stream = await self.inner.load(aggregate_id, after_version)
         await asyncio.sleep(0)
         return stream
 
-    async def append(
-        self, aggregate_id: str, expected_version: int, envelopes: Sequence[Envelope]
-    ) -> None:
+    async def append(self, commit: NewCommit) -> StoredCommit:
         try:
-            await self.inner.append(aggregate_id, expected_version, envelopes)
+            return await self.inner.append(commit)
         except ConcurrencyConflict:
             self.conflicts += 1
             raise
@@ -124,17 +121,15 @@ async def test_concurrent_commands_reload_and_retry(harness: Harness) -> None:
     await asyncio.gather(*(handler.handle(ORDER, c, prosecutor) for c in commands))
     assert store.conflicts >= 1
     assert harness.types(ORDER)[-2:] == ["protection_order.registered"] * 2
-    assert [e.aggregateversion for e in await harness.store.load(ORDER)] == [1, 2, 3, 4, 5, 6]
+    assert [e.aggregateversion for e in await harness.stream(ORDER)] == [1, 2, 3, 4, 5, 6]
 
 
 async def test_contention_beyond_the_bound_is_a_conflict(harness: Harness) -> None:
     await pending_order(harness)
 
     class AlwaysTaken(InterleavingStore):
-        async def append(
-            self, aggregate_id: str, expected_version: int, envelopes: Sequence[Envelope]
-        ) -> None:
-            raise ConcurrencyConflict(aggregate_id)
+        async def append(self, commit: NewCommit) -> StoredCommit:
+            raise ConcurrencyConflict(commit.aggregate_id, commit.version)
 
     handler = harness.handler(AlwaysTaken(harness))
     harness.clock.set(paris(3, 4, 11))

@@ -16,6 +16,7 @@ from relais_events.envelope import Envelope
 from relais_events.topics import PROTECTION_ORDERS
 from relais_infra.testing import Servers
 from relais_kit.auth import mint_dev_token
+from relais_kit.store import events_of
 from relais_kit.topics import TopicSettings
 from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.bootstrap import Service, bootstrap
@@ -72,11 +73,11 @@ class Api:
         return await self.client.get(path, headers=headers, params=params)
 
     async def commits(self, order_id: str) -> int:
-        return len(await self.service.handler.store.load(order_id))
+        """How many events the order's stream holds."""
+        return len(events_of(await self.service.store.load(order_id)))
 
     async def published(self, case_id: str, count: int, timeout_s: float = 30) -> list[Envelope]:
         """The case's events on the topic, once ``count`` of them are there (or fail)."""
-        await self.service.outbox.drain()
         topic = self.topics.name(PROTECTION_ORDERS)
         consumer = AIOKafkaConsumer(
             topic,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from relais_events.envelope import Envelope
+from relais_kit.store import EventStore, NewCommit, StoredCommit, events_of
 from relais_protection_orders.application.deadline_manager import DeadlineManager, Visit
-from relais_protection_orders.application.ports import EventStore
 
 from .harness import Api, paris
 from .test_http_paths import file_application
@@ -28,8 +27,8 @@ def replica(api: Api, owner: str, store: EventStore | None = None) -> DeadlineMa
 async def lapses(api: Api, orders: Sequence[str]) -> int:
     total = 0
     for order in orders:
-        stream = await api.service.handler.store.load(order)
-        total += sum(e.type == "protection_order.lapsed" for e in stream)
+        stream = events_of(await api.service.handler.store.load(order))
+        total += sum(e["type"] == "protection_order.lapsed" for e in stream)
     return total
 
 
@@ -56,12 +55,25 @@ class GatedStore:
     def __init__(self, inner: EventStore) -> None:
         self.inner, self.reached = inner, asyncio.Event()
 
-    async def load(self, aggregate_id: str) -> Sequence[Envelope]:
-        return await self.inner.load(aggregate_id)
-
-    async def append(self, aggregate_id: str, v: int, envelopes: Sequence[Envelope]) -> None:
+    async def append(self, commit: NewCommit) -> StoredCommit:
         self.reached.set()
         await asyncio.Event().wait()
+        raise AssertionError("never opened")
+
+    async def get(self, commit_id: str) -> StoredCommit | None:
+        return await self.inner.get(commit_id)
+
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        return await self.inner.load(aggregate_id, after_version)
+
+    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
+        return await self.inner.unpublished(limit, after)
+
+    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
+        return await self.inner.unpublished_of(aggregate_ids)
+
+    async def mark_published(self, commit_ids: Iterable[str]) -> None:
+        await self.inner.mark_published(commit_ids)
 
 
 @pytest.mark.parametrize("restarted_as", ["worker-a", "worker-b"])

@@ -16,20 +16,20 @@ from relais_events.envelope import Envelope, new_envelope
 from relais_events.integrity import Signer
 from relais_events.vocabulary import Actor, Role
 from relais_infra.testing import Servers
+from relais_kit.store import ConcurrencyConflict, EventStore, NewCommit, events_of
+from relais_kit.store.memory import MemoryEventStore
+from relais_kit.store.mongo import MongoEventStore
 from relais_protection_orders.adapters import memory
 from relais_protection_orders.adapters.mongo_dashboard import MongoDashboard
-from relais_protection_orders.adapters.mongo_events import MongoEventStore
 from relais_protection_orders.adapters.mongo_schedule import (
     MongoDeadlineFirings,
     MongoDeadlineSchedule,
 )
 from relais_protection_orders.application.ports import (
-    ConcurrencyConflict,
     Dashboard,
     DashboardRow,
     DeadlineFirings,
     DeadlineSchedule,
-    EventStore,
     Firing,
     ScheduledDeadline,
 )
@@ -51,7 +51,7 @@ class Ports:
 async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterator[Ports]:
     if request.param == "memory":
         yield Ports(
-            memory.MemoryEventStore(),
+            MemoryEventStore(),
             memory.MemoryDeadlineSchedule(),
             memory.MemoryDeadlineFirings(),
             memory.MemoryDashboard(),
@@ -156,9 +156,10 @@ def envelopes(order: str, first_version: int, count: int) -> list[Envelope]:
 async def test_event_store_appends_commits_and_refuses_a_taken_version(ports: Ports) -> None:
     assert await ports.store.load("op-1") == []
     first, second = envelopes("op-1", 1, 2), envelopes("op-1", 3, 1)
-    await ports.store.append("op-1", 0, first)
+    await ports.store.append(NewCommit.of(first))
     with pytest.raises(ConcurrencyConflict):
-        await ports.store.append("op-1", 0, envelopes("op-1", 1, 1))
-    await ports.store.append("op-1", 2, second)
-    assert list(await ports.store.load("op-1")) == first + second
+        await ports.store.append(NewCommit.of(envelopes("op-1", 1, 1)))
+    await ports.store.append(NewCommit.of(second))
+    loaded = events_of(await ports.store.load("op-1"))
+    assert [Envelope.model_validate(e) for e in loaded] == first + second
     assert await ports.store.load("op-2") == []

@@ -1,5 +1,6 @@
-"""In-memory adapters of every port, with the same contracts as the Mongo ones (the contract
-suites in ``tests/integration`` run against both)."""
+"""In-memory adapters of the deadline and dashboard ports, with the same contracts as the Mongo
+ones (the contract suites in ``tests/integration`` run against both). The in-memory event store
+is the kit's (``relais_kit.store.memory.MemoryEventStore``)."""
 
 from __future__ import annotations
 
@@ -7,33 +8,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from relais_events.envelope import Envelope
-
 from relais_protection_orders.application.ports import (
-    ConcurrencyConflict,
     DashboardRow,
     Firing,
     ScheduledDeadline,
 )
-
-
-class MemoryEventStore:
-    def __init__(self) -> None:
-        self._streams: dict[str, list[Envelope]] = {}
-
-    async def load(self, aggregate_id: str) -> Sequence[Envelope]:
-        return list(self._streams.get(aggregate_id, ()))
-
-    async def append(
-        self, aggregate_id: str, expected_version: int, envelopes: Sequence[Envelope]
-    ) -> None:
-        stream = self._streams.setdefault(aggregate_id, [])
-        if len(stream) != expected_version:
-            raise ConcurrencyConflict(f"{aggregate_id}:{expected_version + 1}")
-        stream.extend(envelopes)
-
-    def all_events(self) -> list[Envelope]:
-        return [e for stream in self._streams.values() for e in stream]
 
 
 class MemoryDeadlineSchedule:

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from relais_events.envelope import Envelope
 from relais_events.integrity import Signer
+from relais_kit.store import ConcurrencyConflict, EventStore, NewCommit, events_of
 
 from relais_protection_orders.application.dashboard import refresh
 from relais_protection_orders.application.ports import (
     Clock,
-    ConcurrencyConflict,
+    CommitListener,
     Dashboard,
     DeadlineSchedule,
-    EventStore,
     ScheduledDeadline,
 )
 from relais_protection_orders.application.streams import (
@@ -55,9 +55,11 @@ class OrderHandler:
     signer: Signer
     policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     max_attempts: int = 5
+    on_commit: CommitListener = lambda _: None
 
     async def load(self, order_id: str) -> LoadedOrder:
-        return load_order(order_id, await self.store.load(order_id))
+        commits = await self.store.load(order_id)
+        return load_order(order_id, [Envelope.model_validate(e) for e in events_of(commits)])
 
     async def handle(
         self,
@@ -71,8 +73,10 @@ class OrderHandler:
         """Decide and commit ``command``. ``departement`` is given once, with the application;
         later commits carry the stream's own. Raises the domain's ``ProtectionOrderRuleViolated``
         (nothing written), ``OrderNotFound`` or, after ``max_attempts``, ConcurrencyConflict."""
+        version = 1
         for _ in range(self.max_attempts):
             loaded = await self.load(order_id)
+            version = loaded.version + 1
             if not loaded.exists and not isinstance(command, RequestProtectionOrder):
                 raise OrderNotFound(order_id)
             if guard is not None:
@@ -81,7 +85,7 @@ class OrderHandler:
                 return await self._attempt(loaded, command, provenance, departement)
             except ConcurrencyConflict:
                 continue  # another writer took this version: decide again on the new state
-        raise ConcurrencyConflict(f"{order_id}: still contended after {self.max_attempts} tries")
+        raise ConcurrencyConflict(order_id, version)  # still contended after max_attempts
 
     async def _attempt(
         self,
@@ -112,7 +116,8 @@ class OrderHandler:
         await self.schedule.add(
             [ScheduledDeadline(loaded.order_id, d.kind, d.due_at, version, now) for d in opened]
         )
-        await self.store.append(loaded.order_id, loaded.version, envelopes)
+        stored = await self.store.append(NewCommit.of(envelopes))
+        self.on_commit(stored)  # the outbox relay publishes it at once
         after = LoadedOrder(
             loaded.order_id, state, version, envelopes[-1].id, envelopes[-1].hash, where
         )

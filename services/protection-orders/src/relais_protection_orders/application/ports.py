@@ -2,17 +2,18 @@
 
 Adapters in ``adapters/`` implement them twice: on MongoDB/FerretDB and in memory, and one
 contract suite per port runs against both. Every write here obeys the store rules of DESIGN.md
-section 3: races are decided by inserts, an updated document has one writer at a time.
+section 3: races are decided by inserts, an updated document has one writer at a time. The
+event store is the kit's (``relais_kit.store``: ``EventStore``, ``ConcurrencyConflict``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from relais_events.envelope import Envelope
+from relais_kit.store import StoredCommit
 
 from relais_protection_orders.domain.deadlines import DeadlineKind
 
@@ -23,22 +24,8 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-class ConcurrencyConflict(Exception):  # noqa: N818  (what happened, not "Error")
-    """Another writer appended this version first (duplicate commit ``_id``)."""
-
-
-class EventStore(Protocol):
-    """One commit document per decision: ``{_id: "<aggregate>:<version>", events: [...]}``."""
-
-    async def load(self, aggregate_id: str) -> Sequence[Envelope]:
-        """The aggregate's events in version order (empty when it does not exist)."""
-        ...
-
-    async def append(
-        self, aggregate_id: str, expected_version: int, envelopes: Sequence[Envelope]
-    ) -> None:
-        """Insert one commit after ``expected_version``; ConcurrencyConflict when taken."""
-        ...
+CommitListener = Callable[[StoredCommit], None]
+"""Told of each commit once appended: the outbox relay publishes it at once (``notify``)."""
 
 
 @dataclass(frozen=True)

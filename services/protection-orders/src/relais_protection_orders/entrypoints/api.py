@@ -9,8 +9,8 @@ import uvicorn
 from fastapi import FastAPI
 from relais_kit.app import create_app as create_service_app
 from relais_kit.http.health import mongo_ping
+from relais_kit.store import ConcurrencyConflict
 
-from relais_protection_orders.application.ports import ConcurrencyConflict
 from relais_protection_orders.bootstrap import Service, bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
 from relais_protection_orders.domain.errors import ProtectionOrderRuleViolated
