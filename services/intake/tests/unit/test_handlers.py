@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
 
 import pytest
 from relais_events.catalogue.intake import CaseLinkKind, ClosureReason, LoweringReason, ReportKind
@@ -22,6 +21,7 @@ from relais_intake.application.reports import (
 from relais_intake.domain import errors
 from relais_intake.domain.person_key import Identity
 from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
+from relais_kit.store.delegating import DelegatingEventStore
 
 from .conftest import World
 
@@ -169,32 +169,18 @@ async def test_jurisdiction_is_checked_before_any_rule(world: World) -> None:
     assert len(await world.commits()) == 1
 
 
-class RacingStore:
+class RacingStore(DelegatingEventStore):
     """Loses the first ``losses`` appends to a concurrent writer, as a duplicate key would."""
 
     def __init__(self, world: World, losses: int) -> None:
-        self.inner, self.losses, self.attempts = world.store, losses, 0
+        super().__init__(world.store)
+        self.losses, self.attempts = losses, 0
 
     async def append(self, commit: NewCommit) -> StoredCommit:
         self.attempts += 1
         if self.attempts <= self.losses:
             raise ConcurrencyConflict(commit.aggregate_id, commit.version)
-        return await self.inner.append(commit)
-
-    async def get(self, commit_id: str) -> StoredCommit | None:
-        return await self.inner.get(commit_id)
-
-    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
-        return await self.inner.load(aggregate_id, after_version)
-
-    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
-        return await self.inner.unpublished(limit, after)
-
-    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
-        return await self.inner.unpublished_of(aggregate_ids)
-
-    async def mark_published(self, commit_ids: Iterable[str]) -> None:
-        await self.inner.mark_published(commit_ids)
+        return await super().append(commit)
 
 
 @pytest.mark.parametrize(("losses", "succeeds"), [(MAX_ATTEMPTS - 1, True), (MAX_ATTEMPTS, False)])

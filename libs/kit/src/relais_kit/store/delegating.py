@@ -1,0 +1,34 @@
+"""An event store that hands every call to another: subclass it to intercept some of them.
+
+Tests use it to lose races on purpose or to crash between two steps; instrumentation can use it
+to count or time calls. Overriding one method leaves the others faithful to the real store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from relais_kit.store.ports import EventStore, NewCommit, StoredCommit
+
+
+class DelegatingEventStore:
+    def __init__(self, inner: EventStore) -> None:
+        self.inner = inner
+
+    async def append(self, commit: NewCommit) -> StoredCommit:
+        return await self.inner.append(commit)
+
+    async def get(self, commit_id: str) -> StoredCommit | None:
+        return await self.inner.get(commit_id)
+
+    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
+        return await self.inner.load(aggregate_id, after_version)
+
+    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
+        return await self.inner.unpublished(limit, after)
+
+    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
+        return await self.inner.unpublished_of(aggregate_ids)
+
+    async def mark_published(self, commit_ids: Iterable[str]) -> None:
+        await self.inner.mark_published(commit_ids)
