@@ -292,7 +292,10 @@ class Orders:
         return result
 
     async def get(self, path: str) -> Json:
-        answer = await self.client.get(path, headers=bearer("justice_clerk", "69", org="tj-69"))
+        headers = bearer("justice_clerk", "69", org="tj-69") | {
+            "X-Relais-Purpose": "case_follow_up"
+        }
+        answer = await self.client.get(path, headers=headers)
         assert answer.status_code == 200, answer.text
         result: Json = answer.json()
         return result

@@ -31,6 +31,7 @@ from relais_protection_orders.adapters.mongo_schedule import (
 from relais_protection_orders.application.deadline_manager import DeadlineManager
 from relais_protection_orders.application.handlers import OrderHandler
 from relais_protection_orders.application.ports import Clock
+from relais_protection_orders.application.reads import AccessLog
 from relais_protection_orders.config import ProtectionOrdersSettings
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Service:
     schedule: MongoDeadlineSchedule
     dashboard: MongoDashboard
     idempotency: MongoIdempotencyStore
+    access_log: AccessLog  # every read's ``access.logged``, through the same store and relay
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Service]:
@@ -90,12 +92,14 @@ def bootstrap(
     )
     schedule = MongoDeadlineSchedule(database)
     dashboard = MongoDashboard(database)
+    clock = clock or SystemClock()
+    signer = signer_from(settings)
     handler = OrderHandler(
         store=store,
         schedule=schedule,
         dashboard=dashboard,
-        clock=clock or SystemClock(),
-        signer=signer_from(settings),
+        clock=clock,
+        signer=signer,
         policy=settings.deadline_policy(),
         max_attempts=settings.max_command_attempts,
         on_commit=relay.notify,
@@ -118,4 +122,5 @@ def bootstrap(
         schedule,
         dashboard,
         MongoIdempotencyStore(database),
+        AccessLog(store, signer, clock, on_commit=relay.notify),
     )

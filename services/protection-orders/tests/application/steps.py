@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,7 +10,8 @@ from relais_events.catalogue.protection_orders import ApplicantKind, Measure
 from relais_events.envelope import Envelope
 from relais_events.integrity import Signer
 from relais_events.vocabulary import Actor, Role
-from relais_kit.store import EventStore, NewCommit, StoredCommit, events_of
+from relais_kit.store import EventStore, StoredCommit, events_of
+from relais_kit.store.delegating import DelegatingEventStore
 from relais_kit.store.memory import MemoryEventStore
 from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.adapters.memory import (
@@ -136,26 +136,5 @@ async def pending_order(h: Harness, order_id: str = ORDER) -> None:
     await h.act(order_id, hearing())
 
 
-class DelegatingStore:
-    """An event store handing every call to ``inner``: tests override what they intercept."""
-
-    def __init__(self, inner: EventStore) -> None:
-        self.inner = inner
-
-    async def append(self, commit: NewCommit) -> StoredCommit:
-        return await self.inner.append(commit)
-
-    async def get(self, commit_id: str) -> StoredCommit | None:
-        return await self.inner.get(commit_id)
-
-    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
-        return await self.inner.load(aggregate_id, after_version)
-
-    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
-        return await self.inner.unpublished(limit, after)
-
-    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
-        return await self.inner.unpublished_of(aggregate_ids)
-
-    async def mark_published(self, commit_ids: Iterable[str]) -> None:
-        await self.inner.mark_published(commit_ids)
+# One base for the test stores that intercept a call (the kit's, shared with intake).
+DelegatingStore = DelegatingEventStore

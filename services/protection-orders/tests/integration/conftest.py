@@ -6,7 +6,7 @@ import secrets
 from collections.abc import AsyncIterator
 
 import pytest
-from relais_events.topics import PROTECTION_ORDERS
+from relais_events.topics import PROTECTION_ORDERS, TIMELINE
 from relais_infra.testing import Servers
 from relais_kit.topics import TopicSettings, ensure_topics
 
@@ -16,7 +16,9 @@ from .harness import Api, open_api
 @pytest.fixture(scope="session")
 def topics(servers: Servers) -> TopicSettings:
     settings = TopicSettings(namespace=servers.topic_namespace, partitions=3)
-    ensure_topics(servers.kafka_bootstrap, settings, [PROTECTION_ORDERS])
+    ensure_topics(
+        servers.kafka_bootstrap, settings, [PROTECTION_ORDERS, TIMELINE]
+    )  # reads log to the timeline
     return settings
 
 

@@ -25,6 +25,7 @@ from relais_protection_orders.domain.deadlines import PARIS
 from relais_protection_orders.entrypoints.api import create_app
 
 START = datetime(2025, 3, 3, 9, tzinfo=PARIS)
+PURPOSE = {"X-Relais-Purpose": "case_follow_up"}  # every read states why (access.logged)
 
 
 def paris(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 2025) -> datetime:
@@ -69,16 +70,18 @@ class Api:
     async def get(
         self, path: str, *roles: str, params: dict[str, str] | None = None
     ) -> httpx.Response:
-        headers = self.token(*roles or ("justice_clerk",))
+        headers = self.token(*roles or ("justice_clerk",)) | PURPOSE
         return await self.client.get(path, headers=headers, params=params)
 
     async def commits(self, order_id: str) -> int:
         """How many events the order's stream holds."""
         return len(events_of(await self.service.store.load(order_id)))
 
-    async def published(self, case_id: str, count: int, timeout_s: float = 30) -> list[Envelope]:
-        """The case's events on the topic, once ``count`` of them are there (or fail)."""
-        topic = self.topics.name(PROTECTION_ORDERS)
+    async def published(
+        self, case_id: str, count: int, timeout_s: float = 30, topic: str = PROTECTION_ORDERS
+    ) -> list[Envelope]:
+        """The case's events on ``topic``, once ``count`` of them are there (or fail)."""
+        topic = self.topics.name(topic)
         consumer = AIOKafkaConsumer(
             topic,
             bootstrap_servers=self.servers.kafka_bootstrap,

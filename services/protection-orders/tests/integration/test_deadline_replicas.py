@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from relais_kit.store import EventStore, NewCommit, StoredCommit, events_of
+from relais_kit.store.delegating import DelegatingEventStore
 from relais_protection_orders.application.deadline_manager import DeadlineManager, Visit
 
 from .harness import Api, paris
@@ -48,32 +49,18 @@ async def test_two_replicas_fire_each_deadline_exactly_once(api: Api) -> None:
     assert [e.type for e in events].count("protection_order.lapsed") == 1
 
 
-class GatedStore:
+class GatedStore(DelegatingEventStore):
     """Appends wait for a gate the test never opens: the manager is killed right there,
     after inserting its firing and before committing."""
 
     def __init__(self, inner: EventStore) -> None:
-        self.inner, self.reached = inner, asyncio.Event()
+        super().__init__(inner)
+        self.reached = asyncio.Event()
 
     async def append(self, commit: NewCommit) -> StoredCommit:
         self.reached.set()
         await asyncio.Event().wait()
         raise AssertionError("never opened")
-
-    async def get(self, commit_id: str) -> StoredCommit | None:
-        return await self.inner.get(commit_id)
-
-    async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
-        return await self.inner.load(aggregate_id, after_version)
-
-    async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
-        return await self.inner.unpublished(limit, after)
-
-    async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
-        return await self.inner.unpublished_of(aggregate_ids)
-
-    async def mark_published(self, commit_ids: Iterable[str]) -> None:
-        await self.inner.mark_published(commit_ids)
 
 
 @pytest.mark.parametrize("restarted_as", ["worker-a", "worker-b"])

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .harness import Api, paris
+from .harness import PURPOSE, Api, paris
 from .test_http_paths import ORDERS, file_application, step
 
 pytestmark = pytest.mark.servers
@@ -100,7 +100,7 @@ async def test_outside_the_jurisdiction_nothing_is_seen_nor_written(api: Api) ->
     order = "op-lyon"
     await file_application(api, order)
     headers = api.token("justice_clerk", departements=("75",))
-    answer = await api.client.get(f"{ORDERS}/{order}", headers=headers)
+    answer = await api.client.get(f"{ORDERS}/{order}", headers=headers | PURPOSE)
     assert answer.status_code == 404
     before = await api.commits(order)
     answer = await api.client.post(
@@ -108,7 +108,7 @@ async def test_outside_the_jurisdiction_nothing_is_seen_nor_written(api: Api) ->
     )
     assert answer.status_code == 403
     assert await api.commits(order) == before
-    assert (await api.client.get(ORDERS, headers=headers)).json() == []
+    assert (await api.client.get(ORDERS, headers=headers | PURPOSE)).json() == []
 
 
 async def test_unknown_field_is_refused(api: Api) -> None:

@@ -7,16 +7,19 @@ recording a victim's own application: ``OnlyClerkRecordsJudicialActs``).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
-from relais_events.vocabulary import Actor
+from fastapi import Depends, Header, Query, Request
+from relais_events.catalogue.timeline import AccessPurpose
+from relais_events.vocabulary import IDENTIFIER_PATTERN, Actor
 from relais_events.vocabulary import Role as EventRole
 from relais_kit.auth import Policy, Principal, Role, ensure_jurisdiction, require
 from relais_kit.http.problems import ProblemError
 from relais_kit.tracing import current_traceparent
 
 from relais_protection_orders.application.handlers import Guard
+from relais_protection_orders.application.reads import Reading
 from relais_protection_orders.application.streams import LoadedOrder, OrderNotFound, Provenance
 from relais_protection_orders.bootstrap import Service
 from relais_protection_orders.domain.commands import Command
@@ -25,6 +28,7 @@ from relais_protection_orders.entrypoints.schemas import OrderOut
 from relais_protection_orders.entrypoints.views import order_out
 
 CLERK, PROSECUTOR, POLICE = Role.JUSTICE_CLERK, Role.PROSECUTOR, Role.POLICE
+_ORG = re.compile(IDENTIFIER_PATTERN)
 
 POLICY = Policy(
     {
@@ -71,6 +75,52 @@ def provenance(
 ) -> Provenance:
     actor = Actor(role=EventRole(role), org=principal.org, jurisdiction=departement)
     return Provenance(actor, traceparent=current_traceparent())
+
+
+# The role a read is logged under when the caller holds several the policy allows.
+READ_ROLE_PREFERENCE = (CLERK, PROSECUTOR, POLICE, Role.COMMITTEE_MEMBER)
+
+
+def access_purpose(
+    header: Annotated[AccessPurpose | None, Header(alias="X-Relais-Purpose")] = None,
+    query: Annotated[AccessPurpose | None, Query(alias="purpose")] = None,
+) -> AccessPurpose:
+    """Why the caller reads: the ``X-Relais-Purpose`` header, or ``?purpose=`` where a client
+    cannot set headers. Required, and it goes into the access log (CNIL: who, what, when, why).
+    The same rules as the intake service's reads."""
+    if header is not None and query is not None and header != query:
+        raise ProblemError(
+            400,
+            "Two different purposes",
+            "X-Relais-Purpose and ?purpose= disagree: state one purpose.",
+            slug="purpose-conflict",
+            errors=[{"field": "header.X-Relais-Purpose", "message": "differs from ?purpose="}],
+        )
+    purpose = header or query
+    if purpose is None:
+        raise ProblemError(
+            400,
+            "Purpose required",
+            "Every read of case data states why: send X-Relais-Purpose (or ?purpose=).",
+            slug="purpose-required",
+            errors=[{"field": "header.X-Relais-Purpose", "message": "Field required"}],
+        )
+    return purpose
+
+
+Purpose = Annotated[AccessPurpose, Depends(access_purpose)]
+
+
+def reading(principal: Principal, action: str, purpose: AccessPurpose) -> Reading:
+    """The caller reading under the most specific role the policy allows for ``action``."""
+    allowed = POLICY.roles_for(action)
+    role = next(r for r in READ_ROLE_PREFERENCE if r in principal.roles and r in allowed)
+    if not _ORG.match(principal.org):
+        # The access log names the organisation as an identifier: a token must carry a usable one.
+        raise ProblemError(403, "Unusable organisation claim", slug="forbidden-org")
+    return Reading(
+        sub=principal.sub, role=EventRole(role.value), org=principal.org, purpose=purpose
+    )
 
 
 def in_their_jurisdiction(principal: Principal) -> Guard:

@@ -7,18 +7,22 @@ from fastapi import APIRouter, status
 from relais_events.envelope import new_event_id
 from relais_kit.auth import ensure_jurisdiction, in_jurisdiction
 
+from relais_protection_orders.application.reads import read_order
+from relais_protection_orders.application.streams import OrderNotFound
 from relais_protection_orders.domain import commands as c
 from relais_protection_orders.entrypoints.dependencies import (
     CLERK,
     PROSECUTOR,
     Applicant,
     Clerk,
+    Purpose,
     Reader,
     Registrar,
     ServiceDep,
     acting_as,
     execute,
     not_found,
+    reading,
 )
 from relais_protection_orders.entrypoints.schemas import (
     Act,
@@ -123,10 +127,19 @@ async def revoke(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> Order
 
 
 @router.get("/{order_id}")
-async def read(order_id: str, svc: ServiceDep, who: Reader) -> OrderOut:
+async def read(order_id: str, svc: ServiceDep, who: Reader, purpose: Purpose) -> OrderOut:
     """The order as it stands, with ``enforceable_now`` (police and committee views), its open
-    deadlines and flags. Outside the caller's départements it does not exist for them."""
-    loaded = await svc.handler.load(order_id)
-    if not loaded.exists or not in_jurisdiction(who, loaded.departement or ""):
-        raise not_found(order_id)
+    deadlines and flags. Outside the caller's départements it does not exist for them. The read
+    states its purpose (``X-Relais-Purpose`` or ``?purpose=``) and is logged as
+    ``access.logged`` before the order is answered; no log, no data."""
+    try:
+        loaded = await read_order(
+            order_id,
+            reading(who, "protection_order.read", purpose),
+            handler=svc.handler,
+            access_log=svc.access_log,
+            visible=lambda departement: in_jurisdiction(who, departement),
+        )
+    except OrderNotFound as exc:
+        raise not_found(order_id) from exc
     return order_out(loaded, svc.handler.clock.now())
