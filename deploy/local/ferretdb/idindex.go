@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
@@ -20,10 +21,10 @@ import (
 // the very expression the lookups use. FerretDB does not know about it and needs not: dropping a
 // collection drops its table and the index with it.
 func keepIDIndexes(ctx context.Context, dir string, every time.Duration) {
-	conns := map[string]*sql.DB{}
+	conns := map[string]*openDB{}
 	defer func() {
-		for _, db := range conns {
-			db.Close()
+		for _, c := range conns {
+			c.db.Close()
 		}
 	}()
 
@@ -32,25 +33,38 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration) {
 
 	for {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+		seen := map[string]bool{}
 		for _, file := range files {
-			db, ok := conns[file]
+			seen[file] = true
+			ino, err := inode(file)
+			if err != nil {
+				continue // dropped meanwhile
+			}
+			c, ok := conns[file]
+			// A database dropped and created again under the same name is a new file: a
+			// connection to the old, unlinked one would index nothing that anybody reads.
+			if ok && c.ino != ino {
+				c.db.Close()
+				ok = false
+			}
 			if !ok {
-				var err error
-				uri := "file:" + file + "?_pragma=busy_timeout(10000)"
-				if db, err = sql.Open("sqlite", uri); err != nil {
+				db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+				if err != nil {
 					log.Printf("id indexes: %s: %v", file, err)
 					continue
 				}
 				db.SetMaxOpenConns(1)
-				conns[file] = db
+				c = &openDB{db: db, ino: ino}
+				conns[file] = c
 			}
-			if err := indexTables(ctx, db); err != nil {
-				if _, statErr := os.Stat(file); statErr != nil { // the database was dropped
-					db.Close()
-					delete(conns, file)
-					continue
-				}
+			if err := indexTables(ctx, c.db); err != nil {
 				log.Printf("id indexes: %s: %v", file, err)
+			}
+		}
+		for file, c := range conns {
+			if !seen[file] {
+				c.db.Close()
+				delete(conns, file)
 			}
 		}
 
@@ -60,6 +74,23 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration) {
 		case <-ticker.C:
 		}
 	}
+}
+
+type openDB struct {
+	db  *sql.DB
+	ino uint64
+}
+
+func inode(file string) (uint64, error) {
+	info, err := os.Stat(file)
+	if err != nil {
+		return 0, err
+	}
+	stat, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, nil
+	}
+	return stat.Ino, nil
 }
 
 func indexTables(ctx context.Context, db *sql.DB) error {

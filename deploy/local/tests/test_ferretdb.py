@@ -7,6 +7,7 @@ import contextlib
 import sqlite3
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,21 +94,31 @@ async def test_every_collection_gets_an_index_on_the_id_lookup_expression(
     servers: Servers, db: AsyncDatabase[dict[str, Any]]
 ) -> None:
     """FerretDB 1.24 looks up `_id` by an expression its own index does not match (a scan per
-    lookup); our launcher adds an index on that exact expression to every collection."""
+    lookup); our launcher adds an index on that exact expression to every collection, also to
+    a database dropped and created again under the same name (a new file)."""
     if servers.origin != "launcher":
         pytest.skip("only the local launcher's FerretDB carries the extra index")
-    await db.streams.insert_one({"_id": "case-1:0000000001"})
     file = Layout.from_env().state_dir / "ferretdb" / "data" / f"{db.name}.sqlite"
+    for _ in range(2):
+        await db.streams.insert_one({"_id": "case-1:0000000001"})
+        indexes = await _lookup_indexes(file)
+        assert indexes, "no _id lookup index was created"
+        assert "_ferretdb_sjson->'$._id'" in indexes[0]
+        await db.client.drop_database(db.name)
+
+
+async def _lookup_indexes(file: Path) -> list[str]:
     deadline = time.monotonic() + 15
-    indexes: list[tuple[str, str]] = []
     while time.monotonic() < deadline:
-        with contextlib.closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as conn:
-            indexes = conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE ?",
-                ("%_relais_id",),
-            ).fetchall()
-        if indexes:
-            break
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as conn:
+                found = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name LIKE ?",
+                    ("%_relais_id",),
+                ).fetchall()
+        except sqlite3.OperationalError:
+            found = []  # FerretDB is still creating the file
+        if found:
+            return [row[0] for row in found]
         await asyncio.sleep(0.2)
-    assert indexes, "no _id lookup index was created"
-    assert "_ferretdb_sjson->'$._id'" in indexes[0][1]
+    return []

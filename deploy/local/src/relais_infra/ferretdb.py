@@ -12,7 +12,6 @@ from relais_infra.process import LaunchError, ManagedProcess, require_free_port
 from relais_infra.toolchain import require
 
 MODULE = LOCAL_DIR / "ferretdb"
-_SOURCES = ("go.mod", "go.sum", "main.go")
 
 
 def process(layout: Layout) -> ManagedProcess:
@@ -22,7 +21,8 @@ def process(layout: Layout) -> ManagedProcess:
 
 def binary(layout: Layout) -> Path:
     """The built server, rebuilt only when the Go module's sources change."""
-    digest = hashlib.sha256(b"".join((MODULE / f).read_bytes() for f in _SOURCES)).hexdigest()[:12]
+    sources = sorted([MODULE / "go.mod", MODULE / "go.sum", *MODULE.glob("*.go")])
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()[:12]
     target = layout.cache_dir / "bin" / f"relais-ferretdb-{digest}"
     if target.exists():
         return target
