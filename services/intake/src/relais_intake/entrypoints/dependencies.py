@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
-from relais_events.catalogue.timeline import AccessPurpose
+from fastapi import Depends, Request
 from relais_events.vocabulary import IDENTIFIER_PATTERN
 from relais_events.vocabulary import Role as EventRole
 from relais_kit.auth import Principal, ensure_jurisdiction, require
@@ -57,32 +56,3 @@ def jurisdiction_of(principal: Principal) -> Callable[[str], None]:
         ensure_jurisdiction(principal, departement)
 
     return authorize
-
-
-def access_purpose(
-    header: Annotated[AccessPurpose | None, Header(alias="X-Relais-Purpose")] = None,
-    query: Annotated[AccessPurpose | None, Query(alias="purpose")] = None,
-) -> AccessPurpose:
-    """Why the caller reads: the ``X-Relais-Purpose`` header, or ``?purpose=`` where a client
-    cannot set headers. Required, and it goes into the access log (CNIL: who, what, when, why)."""
-    if header is not None and query is not None and header != query:
-        raise ProblemError(
-            400,
-            "Two different purposes",
-            "X-Relais-Purpose and ?purpose= disagree: state one purpose.",
-            slug="purpose-conflict",
-            errors=[{"field": "header.X-Relais-Purpose", "message": "differs from ?purpose="}],
-        )
-    purpose = header or query
-    if purpose is None:
-        raise ProblemError(
-            400,
-            "Purpose required",
-            "Every read of case data states why: send X-Relais-Purpose (or ?purpose=).",
-            slug="purpose-required",
-            errors=[{"field": "header.X-Relais-Purpose", "message": "Field required"}],
-        )
-    return purpose
-
-
-Purpose = Annotated[AccessPurpose, Depends(access_purpose)]

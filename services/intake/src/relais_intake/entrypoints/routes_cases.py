@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 from relais_events.vocabulary import Identifier
+from relais_kit.http.purpose import Purpose
 
 from relais_intake.application.cases import handle_assess_risk, handle_close_case, handle_link_case
 from relais_intake.application.execution import Written
@@ -12,7 +13,6 @@ from relais_intake.entrypoints.dependencies import (
     Assessor,
     Closer,
     Linker,
-    Purpose,
     Reader,
     Services,
     acting,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Request
 from relais_events.catalogue.timeline import AccessPurpose
 from relais_events.vocabulary import IDENTIFIER_PATTERN, Actor
 from relais_events.vocabulary import Role as EventRole
@@ -79,36 +79,6 @@ def provenance(
 
 # The role a read is logged under when the caller holds several the policy allows.
 READ_ROLE_PREFERENCE = (CLERK, PROSECUTOR, POLICE, Role.COMMITTEE_MEMBER)
-
-
-def access_purpose(
-    header: Annotated[AccessPurpose | None, Header(alias="X-Relais-Purpose")] = None,
-    query: Annotated[AccessPurpose | None, Query(alias="purpose")] = None,
-) -> AccessPurpose:
-    """Why the caller reads: the ``X-Relais-Purpose`` header, or ``?purpose=`` where a client
-    cannot set headers. Required, and it goes into the access log (CNIL: who, what, when, why).
-    The same rules as the intake service's reads."""
-    if header is not None and query is not None and header != query:
-        raise ProblemError(
-            400,
-            "Two different purposes",
-            "X-Relais-Purpose and ?purpose= disagree: state one purpose.",
-            slug="purpose-conflict",
-            errors=[{"field": "header.X-Relais-Purpose", "message": "differs from ?purpose="}],
-        )
-    purpose = header or query
-    if purpose is None:
-        raise ProblemError(
-            400,
-            "Purpose required",
-            "Every read of case data states why: send X-Relais-Purpose (or ?purpose=).",
-            slug="purpose-required",
-            errors=[{"field": "header.X-Relais-Purpose", "message": "Field required"}],
-        )
-    return purpose
-
-
-Purpose = Annotated[AccessPurpose, Depends(access_purpose)]
 
 
 def reading(principal: Principal, action: str, purpose: AccessPurpose) -> Reading:

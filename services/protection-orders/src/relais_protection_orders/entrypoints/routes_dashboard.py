@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from relais_events.catalogue.protection_orders import UtcInstant
 from relais_events.vocabulary import DEPARTEMENT_PATTERN
 from relais_kit.auth import NATIONAL, ensure_jurisdiction
+from relais_kit.http.purpose import Purpose
 
 from relais_protection_orders.application.dashboard import ALL_STATUSES
 from relais_protection_orders.application.reads import read_dashboard
-from relais_protection_orders.entrypoints.dependencies import Lister, Purpose, ServiceDep, reading
+from relais_protection_orders.entrypoints.dependencies import Lister, ServiceDep, reading
 from relais_protection_orders.entrypoints.schemas import DashboardRowOut
 from relais_protection_orders.entrypoints.views import row_out
 

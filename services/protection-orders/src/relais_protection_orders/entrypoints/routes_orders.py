@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from relais_events.envelope import new_event_id
 from relais_kit.auth import ensure_jurisdiction, in_jurisdiction
+from relais_kit.http.purpose import Purpose
 
 from relais_protection_orders.application.reads import read_order
 from relais_protection_orders.application.streams import OrderNotFound
@@ -15,7 +16,6 @@ from relais_protection_orders.entrypoints.dependencies import (
     PROSECUTOR,
     Applicant,
     Clerk,
-    Purpose,
     Reader,
     Registrar,
     ServiceDep,
