@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaProducer
 from relais_events.codec import to_record
 from relais_events.envelope import Envelope
 
+from relais_kit.settings import ServiceSettings
 from relais_kit.store.ports import EventStore, StoredCommit
 from relais_kit.topics import TopicSettings
 from relais_kit.tracing import context_of, inject
@@ -38,6 +39,16 @@ class RelaySettings:
 
 def idempotent_producer(bootstrap: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+
+
+def relay_for(store: EventStore, settings: ServiceSettings) -> OutboxRelay:
+    """The relay a service's bootstrap builds: its broker, its topics, its sweep interval."""
+    return OutboxRelay(
+        store,
+        lambda: idempotent_producer(settings.kafka_bootstrap),
+        settings.topics(),
+        RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
+    )
 
 
 class OutboxRelay:
@@ -218,4 +229,4 @@ def _aggregate(commit: StoredCommit) -> str:
     return commit.aggregate_id
 
 
-__all__ = ["OutboxRelay", "RelaySettings", "idempotent_producer"]
+__all__ = ["OutboxRelay", "RelaySettings", "idempotent_producer", "relay_for"]

@@ -20,7 +20,7 @@ from relais_events.integrity import Signer
 from relais_events.keyregistry import private_key_from_base64
 from relais_kit.http.idempotency_stores import MongoIdempotencyStore
 from relais_kit.keystore_mongo import MongoKeyStore
-from relais_kit.outbox import OutboxRelay, RelaySettings, idempotent_producer
+from relais_kit.outbox import OutboxRelay, relay_for
 from relais_kit.store.mongo import MongoEventStore
 from relais_kit.tracing import current_traceparent
 
@@ -82,12 +82,7 @@ def bootstrap(settings: IntakeSettings | None = None, *, clock: Clock = system_c
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_uri, tz_aware=True)
     database = client[settings.database]
     store = MongoEventStore(database)
-    relay = OutboxRelay(
-        store,
-        lambda: idempotent_producer(settings.kafka_bootstrap),
-        settings.topics(),
-        RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
-    )
+    relay = relay_for(store, settings)
     streams = CaseStreams(
         store,
         MongoKeyStore(database),

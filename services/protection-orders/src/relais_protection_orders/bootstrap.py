@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 from relais_events.integrity import Signer
 from relais_kit.http.idempotency_stores import MongoIdempotencyStore
-from relais_kit.outbox import OutboxRelay, RelaySettings, idempotent_producer
+from relais_kit.outbox import OutboxRelay, relay_for
 from relais_kit.store.mongo import MongoEventStore
 
 from relais_protection_orders.adapters.clock import SystemClock
@@ -84,12 +84,7 @@ def bootstrap(
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_uri, tz_aware=True)
     database = client[settings.database]
     store = MongoEventStore(database)
-    relay = OutboxRelay(
-        store,
-        lambda: idempotent_producer(settings.kafka_bootstrap),
-        settings.topics(),
-        RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
-    )
+    relay = relay_for(store, settings)
     schedule = MongoDeadlineSchedule(database)
     dashboard = MongoDashboard(database)
     clock = clock or SystemClock()

@@ -13,7 +13,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from relais_events.integrity import Signer
 from relais_kit.http.idempotency_stores import MongoIdempotencyStore
-from relais_kit.outbox import OutboxRelay, RelaySettings, idempotent_producer
+from relais_kit.outbox import OutboxRelay, relay_for
 from relais_kit.store.mongo import MongoEventStore
 
 from relais_timeline.adapters.kit_outbox import KitEventOutbox
@@ -88,12 +88,7 @@ def serving(settings: TimelineSettings, clock: Clock = system_clock) -> Serving:
     db = _database(settings, None)
     timelines, cases = MongoTimelineStore(db), MongoCommitteeCaseList(db)
     events = MongoEventStore(db)
-    relay = OutboxRelay(
-        events,
-        lambda: idempotent_producer(settings.kafka_bootstrap),
-        settings.topics(),
-        RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
-    )
+    relay = relay_for(events, settings)
     outbox = KitEventOutbox(events, relay, _signer(settings))
     access_log = AccessLog(outbox)
     reads = TimelineReads(
