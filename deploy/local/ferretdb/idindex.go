@@ -44,7 +44,7 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration) {
 			// A database dropped and created again under the same name is a new file: a
 			// connection to the old, unlinked one would index nothing that anybody reads.
 			if ok && c.ino != ino {
-				c.db.Close()
+				forget(conns, file)
 				ok = false
 			}
 			if !ok {
@@ -61,10 +61,9 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration) {
 				log.Printf("id indexes: %s: %v", file, err)
 			}
 		}
-		for file, c := range conns {
+		for file := range conns {
 			if !seen[file] {
-				c.db.Close()
-				delete(conns, file)
+				forget(conns, file)
 			}
 		}
 
@@ -74,6 +73,15 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration) {
 		case <-ticker.C:
 		}
 	}
+}
+
+// forget drops a connection to a database file that was dropped (and maybe created again)
+// WITHOUT closing it. Closing the last connection to a WAL database checkpoints and removes its
+// -wal and -shm files BY PATH, which by then may belong to the new database of the same name:
+// FerretDB then died of SIGBUS reading a truncated -shm (seen in the full suite). A leaked
+// connection to an unlinked file only holds a descriptor until the process ends.
+func forget(conns map[string]*openDB, file string) {
+	delete(conns, file)
 }
 
 type openDB struct {
