@@ -36,6 +36,11 @@ class KeyStore(Protocol):
         """The case's key, created (and stored) on first use. Never returns a shredded key."""
         ...
 
+    async def create_key(self, case_id: str) -> bytes:
+        """The key of a case just opened: written without a look-up first (one round trip).
+        Returns the existing key if there is one after all; raises for a shredded case."""
+        ...
+
     async def existing_key(self, case_id: str) -> bytes | None:
         """The case's key, or None when it never existed or was shredded. Never creates one."""
         ...
@@ -62,6 +67,9 @@ class MemoryKeyStore:
         if case_id not in self._keys:
             self._keys[case_id] = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
         return self._keys[case_id]
+
+    async def create_key(self, case_id: str) -> bytes:
+        return await self.data_key(case_id)
 
     async def existing_key(self, case_id: str) -> bytes | None:
         return self._keys.get(case_id)
@@ -97,7 +105,11 @@ class OpenedPii:
 async def seal_pii(
     pii: dict[str, Any], *, case_id: str, event_id: str, keystore: KeyStore
 ) -> SealedPii:
-    key = await keystore.data_key(case_id)
+    return seal_with_key(pii, await keystore.data_key(case_id), case_id=case_id, event_id=event_id)
+
+
+def seal_with_key(pii: dict[str, Any], key: bytes, *, case_id: str, event_id: str) -> SealedPii:
+    """Seal with a key the caller already holds (one look-up for a whole commit)."""
     nonce = os.urandom(NONCE_BYTES)
     ciphertext = AESGCM(key).encrypt(nonce, orjson.dumps(pii), event_id.encode())
     return SealedPii(

@@ -74,6 +74,9 @@ class Role(StrEnum):
     COMMITTEE_MEMBER = "committee_member"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # Granted explicitly to whoever may LOWER a risk level on review (a specialised officer, a
+    # prosecutor, the committee's coordinator): a second look, never the assessor's own.
+    RISK_REVIEWER = "risk_reviewer"
     SYSTEM = "system"  # a process manager acting on its own (escalations, deadlines)
 
 

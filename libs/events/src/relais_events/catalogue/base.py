@@ -6,6 +6,7 @@ An event type is one frozen pydantic model with a ``TYPE`` (the CloudEvents ``ty
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +20,14 @@ class Event(BaseModel):
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
     TOPIC: ClassVar[str]
+
+    # What a reader in another context learns from the event beyond its fields, declared here,
+    # next to them, so that no read model hard-codes another context's types as strings (the
+    # committee's case list reads these; a change here is a change there, caught by its tests).
+    OPENS: ClassVar[Mapping[str, str]] = {}  # deadline name -> the field holding its due instant
+    CLOSES: ClassVar[frozenset[str]] = frozenset()  # deadline names it meets, ends or reports
+    ENDS_CASE: ClassVar[bool] = False  # the case is closed or erased from this event on
+    RISK_LEVEL: ClassVar[str | None] = None  # the field holding the risk level it sets
 
 
 E = TypeVar("E", bound=type[Event])

@@ -117,6 +117,7 @@ class RiskAssessed(_Intake):
 
     TYPE = "risk.assessed"
     VERSION = 2
+    RISK_LEVEL = "level"
 
     case_id: Identifier
     assessment_id: Identifier
@@ -141,6 +142,7 @@ class RiskLowered(_Intake):
     """A lowered level: needs a reviewer role and a reason (the written reason is in ``pii``)."""
 
     TYPE = "risk.lowered"
+    RISK_LEVEL = "to_level"
 
     case_id: Identifier
     assessment_id: Identifier
@@ -162,6 +164,7 @@ class CaseLinked(_Intake):
 @register
 class CaseClosed(_Intake):
     TYPE = "case.closed"
+    ENDS_CASE = True
 
     case_id: Identifier
     reason: ClosureReason
@@ -172,6 +175,7 @@ class CaseErased(_Intake):
     """The case's data key was shredded: its personal data is gone from every copy of the log."""
 
     TYPE = "case.erased"
+    ENDS_CASE = True
 
     case_id: Identifier
     basis: ErasureBasis

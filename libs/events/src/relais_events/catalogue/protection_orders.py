@@ -7,6 +7,7 @@ instants (timezone-aware, normalised to UTC), closed vocabularies and counts onl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar
@@ -100,6 +101,23 @@ class WithdrawalReason(StrEnum):
     ORDER_ENDED = "order_ended"
 
 
+class DeadlineKind(StrEnum):
+    """The deadlines of an order (the protection-orders service counts them, DOMAIN.md "How
+    deadlines are counted"), and what passing each one emits if it still applies."""
+
+    SERVICE = "service"  # -> protection_order.lapsed (CPC art. 1136-3: served within 2 days)
+    RULING = "ruling"  # -> protection_order.ruling_overdue (C. civ. art. 515-11: 6 days)
+    PROVISIONAL_DECISION = "provisional_decision"  # -> provisional_order.overdue (24 hours)
+    EXPIRY = "expiry"  # -> protection_order.expired (C. civ. art. 515-12)
+    NOTIFICATION = "notification"  # -> protection_order.flagged not_notified
+    REGISTRATION = "registration"  # -> protection_order.flagged not_registered
+
+
+SERVICE, RULING = DeadlineKind.SERVICE, DeadlineKind.RULING
+NOTIFICATION, REGISTRATION = DeadlineKind.NOTIFICATION, DeadlineKind.REGISTRATION
+PROVISIONAL_DECISION = DeadlineKind.PROVISIONAL_DECISION
+
+
 class _OrderEvent(Event):
     TOPIC: ClassVar[str] = topics.PROTECTION_ORDERS
     order_id: Id
@@ -116,6 +134,7 @@ class ProtectionOrderRequested(_OrderEvent):
 @register
 class ProtectionOrderHearingScheduled(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.hearing_scheduled"
+    OPENS: ClassVar[Mapping[str, str]] = {SERVICE: "service_due_at", RULING: "ruling_due_at"}
     scheduled_at: UtcInstant
     hearing_at: UtcInstant
     service_due_at: UtcInstant
@@ -125,18 +144,25 @@ class ProtectionOrderHearingScheduled(_OrderEvent):
 @register
 class ProtectionOrderSummonsServed(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.summons_served"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({SERVICE})
     served_at: UtcInstant
 
 
 @register
 class ProtectionOrderLapsed(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.lapsed"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({SERVICE, RULING})
     service_due_at: UtcInstant
 
 
 @register
 class ProtectionOrderIssued(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.issued"
+    OPENS: ClassVar[Mapping[str, str]] = {
+        NOTIFICATION: "notification_due_at",
+        REGISTRATION: "registration_due_at",
+    }
+    CLOSES: ClassVar[frozenset[str]] = frozenset({RULING})
     issued_at: UtcInstant
     measures: list[Measure] = Field(min_length=1)
     duration_months: PositiveInt
@@ -147,12 +173,14 @@ class ProtectionOrderIssued(_OrderEvent):
 @register
 class ProtectionOrderRejected(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.rejected"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({RULING})
     rejected_at: UtcInstant
 
 
 @register
 class ProtectionOrderNotified(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.notified"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({NOTIFICATION})
     notified_at: UtcInstant
     expires_at: UtcInstant
 
@@ -160,6 +188,7 @@ class ProtectionOrderNotified(_OrderEvent):
 @register
 class ProtectionOrderRegistered(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.registered"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({REGISTRATION})
     file: NationalFile
     registered_at: UtcInstant
 
@@ -194,6 +223,7 @@ class ProtectionOrderExpired(_OrderEvent):
 @register
 class ProtectionOrderRulingOverdue(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.ruling_overdue"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({RULING})
     ruling_due_at: UtcInstant
 
 
@@ -208,6 +238,7 @@ class ProtectionOrderFlagged(_OrderEvent):
 @register
 class ProvisionalOrderRequested(_OrderEvent):
     TYPE: ClassVar[str] = "provisional_order.requested"
+    OPENS: ClassVar[Mapping[str, str]] = {PROVISIONAL_DECISION: "decision_due_at"}
     requested_at: UtcInstant
     decision_due_at: UtcInstant
 
@@ -215,6 +246,7 @@ class ProvisionalOrderRequested(_OrderEvent):
 @register
 class ProvisionalOrderIssued(_OrderEvent):
     TYPE: ClassVar[str] = "provisional_order.issued"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({PROVISIONAL_DECISION})
     issued_at: UtcInstant
     measures: list[Measure] = Field(min_length=1)
 
@@ -222,12 +254,14 @@ class ProvisionalOrderIssued(_OrderEvent):
 @register
 class ProvisionalOrderRejected(_OrderEvent):
     TYPE: ClassVar[str] = "provisional_order.rejected"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({PROVISIONAL_DECISION})
     rejected_at: UtcInstant
 
 
 @register
 class ProvisionalOrderOverdue(_OrderEvent):
     TYPE: ClassVar[str] = "provisional_order.overdue"
+    CLOSES: ClassVar[frozenset[str]] = frozenset({PROVISIONAL_DECISION})
     decision_due_at: UtcInstant
 
 

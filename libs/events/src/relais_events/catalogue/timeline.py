@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from relais_events import topics
 from relais_events.catalogue.base import Event, register
+from relais_events.upcasting import upcaster
 from relais_events.vocabulary import (
     AccessedResource,
     Departement,
@@ -64,15 +66,47 @@ class CommitteeMeetingHeld(_Timeline):
 
 
 @register
-class AccessLogged(_Timeline):
-    """A read of case data."""
+class AccessLoggedV1(_Timeline):
+    """Kept to read v1 records: one entry per case shown, so a listing wrote one per row."""
 
     TYPE = "access.logged"
+    VERSION = 1
 
     access_id: Identifier
     case_id: Identifier
+    subject_ref: Identifier
+    role: Role
+    org: Identifier
+    resource: AccessedResource
+    purpose: AccessPurpose
+
+
+MAX_CASES_PER_ACCESS = 500
+
+
+@register
+class AccessLogged(_Timeline):
+    """One read of case data (one request): who, role, organisation, what, why (v2).
+
+    v2 names every case the answer showed in ``case_ids``, so a listing is one entry, not one
+    per row. ``subject_ref`` and ``org`` are pseudonyms: the value when it is a safe
+    identifier, else ``sha256-<hex>`` of it (``relais_kit.application.acting.pseudonym``).
+    """
+
+    TYPE = "access.logged"
+    VERSION = 2
+
+    access_id: Identifier
+    case_ids: list[Identifier] = Field(max_length=MAX_CASES_PER_ACCESS)
     subject_ref: Identifier  # the token's ``sub``: pseudonymous, resolved only by the IdP
     role: Role
     org: Identifier
     resource: AccessedResource
     purpose: AccessPurpose
+
+
+@upcaster("access.logged", 1)
+def _access_logged_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    upgraded = {k: v for k, v in data.items() if k != "case_id"}
+    upgraded["case_ids"] = [data["case_id"]]
+    return upgraded
