@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
-from relais_kit.auth.dependencies import Requirement
+from relais_kit.auth.dependencies import ActionDependency
 from relais_kit.auth.policy import Policy
 from relais_kit.auth.tokens import TokenVerifier
 from relais_kit.http.health import ReadinessCheck, health_router
@@ -120,7 +120,7 @@ async def _open(stack: AsyncExitStack, resource: Resource) -> None:
 
 def _check_actions(app: FastAPI, policy: Policy) -> None:
     def requirements(dependant: Dependant) -> Iterable[str]:
-        if isinstance(dependant.call, Requirement):
+        if isinstance(dependant.call, ActionDependency):
             yield dependant.call.action
         for sub in dependant.dependencies:
             yield from requirements(sub)

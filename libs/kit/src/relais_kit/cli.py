@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from relais_kit.auth.principal import Role
+from relais_kit.auth.principal import TOKEN_ROLES
 from relais_kit.auth.tokens import mint_dev_token
 from relais_kit.settings import AuthSettings
 
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         "--role",
         action="append",
         required=True,
-        choices=[r.value for r in Role],
+        choices=sorted(r.value for r in TOKEN_ROLES),
         help="a role; repeat for several",
     )
     token.add_argument("--org", required=True, help="the user's organisation, e.g. tj-paris")

@@ -154,21 +154,6 @@ def _where(record: RawRecord) -> str:
     return f"{record.topic}[{record.partition}]@{record.offset}"
 
 
-def faust_record(event: object) -> RawRecord:
-    """The RawRecord of a Faust ``stream.events()`` item (use a raw value serializer)."""
-    message = event.message  # type: ignore[attr-defined]
-    headers = message.headers or []
-    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
-    return RawRecord(
-        topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        key=message.key,
-        value=message.value,
-        headers=[(k, v) for k, v in pairs],
-    )
-
-
 async def consume_forever(
     consumer: AIOKafkaConsumer,
     runner: EventRunner,
@@ -202,5 +187,4 @@ __all__ = [
     "RawRecord",
     "TransientError",
     "consume_forever",
-    "faust_record",
 ]

@@ -36,6 +36,14 @@ class MongoKeyStore:
             raise ShreddedKeyError(case_id)
         return bytes(found["key"])
 
+    async def create_key(self, case_id: str) -> bytes:
+        fresh = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        try:
+            await self._keys.insert_one({"_id": case_id, "key": fresh})
+        except DuplicateKeyError:
+            return await self.data_key(case_id)
+        return fresh
+
     async def existing_key(self, case_id: str) -> bytes | None:
         found = await self._keys.find_one({"_id": case_id})
         if found is None or found.get("shredded"):

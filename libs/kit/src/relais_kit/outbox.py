@@ -1,11 +1,17 @@
 """The outbox relay: publishes appended commits to Kafka in order per aggregate, then marks them.
 
-Hot path: the process that appended a commit hands it to ``notify`` and it is published at once.
+Hot path: the process that appended a commit hands it to ``notify`` and it is published at once,
+from what it was handed: nothing is read back. A commit names the commit it follows
+(``follows``); it goes out once that one is known published: by this relay (a bounded memory of
+the ids it published), in the same batch, or by the marker another relay wrote (read by
+``_id``). Only a predecessor nobody has published (a process that crashed between its append and
+its publish) costs a read of the aggregate's unpublished commits, which are then sent first. A
+version-1 commit follows nothing and is in order by definition (an access-log entry, a new case).
+
 The sweep (at start-up, then every ``sweep_interval_s``) publishes what a crashed process left.
-At-least-once: a crash between the broker's ack and ``mark_published`` republishes the commit, and
-consumers dedupe by event id. One batch is in flight at a time, so a commit is never sent before
-the previous commit of its aggregate is acknowledged; before a commit, the relay makes sure its
-predecessor (perhaps appended by another process) is published, publishing it first if not.
+At-least-once: a crash between the broker's ack and the marker republishes the commit, and
+consumers dedupe by event id. One batch is in flight at a time. Memory is bounded: at most
+``max_pending`` commits wait in memory (beyond that the sweep has them) and ``remember`` ids.
 """
 
 from __future__ import annotations
@@ -13,15 +19,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import groupby
 from types import TracebackType
 
 from aiokafka import AIOKafkaProducer
 from relais_events.codec import to_record
 from relais_events.envelope import Envelope
 
+from relais_kit.producers import idempotent_producer
 from relais_kit.settings import ServiceSettings
 from relais_kit.store.ports import EventStore, StoredCommit
 from relais_kit.topics import TopicSettings
@@ -35,17 +42,15 @@ class RelaySettings:
     sweep_interval_s: float = 120.0
     batch_size: int = 500  # commits per broker round trip
     retry_backoff_s: float = 1.0  # after a failed batch (Kafka or store down)
-
-
-def idempotent_producer(bootstrap: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    max_pending: int = 20_000  # notified commits held in memory; beyond, the sweep has them
+    remember: int = 50_000  # ids of commits published lately (predecessor checks)
 
 
 def relay_for(store: EventStore, settings: ServiceSettings) -> OutboxRelay:
-    """The relay a service's bootstrap builds: its broker, its topics, its sweep interval."""
+    """The relay a service's runtime builds: its broker, its topics, its sweep interval."""
     return OutboxRelay(
         store,
-        lambda: idempotent_producer(settings.kafka_bootstrap),
+        lambda: idempotent_producer(settings.kafka_bootstrap, linger_ms=2),
         settings.topics(),
         RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
     )
@@ -66,13 +71,14 @@ class OutboxRelay:
         self._pending: dict[str, StoredCommit] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
-        # Highest version known published, per aggregate: spares the predecessor lookups.
-        self._published_through: dict[str, int] = {}
+        self._published: OrderedDict[str, None] = OrderedDict()
         self._producer: AIOKafkaProducer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._to_mark: list[str] = []
         self._marks_waiting = asyncio.Event()
         self._all_marked = asyncio.Event()
+        self._dropped = 0
+        self.swept = asyncio.Event()  # set once the start-up sweep is over (tests, readiness)
 
     async def start(self) -> None:
         self._producer = self._new_producer()
@@ -111,11 +117,33 @@ class OutboxRelay:
     ) -> None:
         await self.stop()
 
+    @property
+    def pending(self) -> int:
+        """Commits handed to ``notify`` and not yet acknowledged by the broker."""
+        return len(self._pending)
+
+    @property
+    def remembered(self) -> int:
+        """How many ids the relay keeps in memory (bounded by ``remember``)."""
+        return len(self._published) + len(self._pending) + len(self._to_mark)
+
+    async def check_kafka(self) -> None:
+        """Readiness: the brokers answer a metadata request (raises otherwise)."""
+        if self._producer is None:
+            raise RuntimeError("the relay is not started")
+        await self._producer.client.fetch_all_metadata()
+
     def notify(self, commit: StoredCommit) -> None:
         """Publish this just-appended commit soon (dropped when stopped: the sweep has it)."""
-        if self._tasks:
-            self._pending[commit.id] = commit
-            self._wake.set()
+        if not self._tasks:
+            return
+        if len(self._pending) >= self._settings.max_pending:
+            self._dropped += 1
+            if self._dropped == 1 or self._dropped % 10_000 == 0:
+                log.warning("outbox: %d commits left to the sweep (Kafka slow?)", self._dropped)
+            return
+        self._pending[commit.id] = commit
+        self._wake.set()
 
     async def sweep(self) -> int:
         """Publish every unpublished commit in the store; returns how many were published."""
@@ -133,7 +161,7 @@ class OutboxRelay:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
-                batch = sorted(self._pending)[: self._settings.batch_size]
+                batch = list(self._pending)[: self._settings.batch_size]
                 try:
                     async with self._lock:
                         await self._publish(self._pending[k] for k in batch)
@@ -150,31 +178,20 @@ class OutboxRelay:
                 swept = await self.sweep()
                 if swept:
                     log.info("outbox sweep published %d commits", swept)
+                self.swept.set()
             except Exception:
                 log.exception("outbox sweep failed")
             await asyncio.sleep(self._settings.sweep_interval_s)
 
     async def _publish(self, commits: Iterable[StoredCommit]) -> int:
         assert self._producer is not None, "start() the relay first"
-        groups = {
-            aggregate_id: list(group)
-            for aggregate_id, group in groupby(sorted(commits, key=lambda c: c.id), _aggregate)
-        }
-        unsure = [a for a, group in groups.items() if not self._follows_published(a, group)]
-        if unsure:
-            # An earlier commit may be unpublished (appended by a process that crashed, or whose
-            # relay is behind): one read for all these aggregates, merged in before their commits.
-            latest = {a: group[-1].version for a, group in groups.items()}  # before any append
-            for earlier in await self._store.unpublished_of(unsure):
-                group = groups[earlier.aggregate_id]
-                if earlier.version < latest[earlier.aggregate_id] and earlier not in group:
-                    group.append(earlier)
-        ordered = [
-            commit
-            for aggregate_id, group in groups.items()
-            for commit in sorted(group, key=lambda c: c.version)
-            if commit.last_version > self._published_through.get(aggregate_id, 0)
-        ]
+        batch = {c.id: c for c in commits if c.id not in self._published}
+        for commit in list(batch.values()):
+            # Its predecessors that nobody published (a process crashed between its append and
+            # its publish) go first: the store has them, and the log keeps the aggregate's order.
+            for earlier in await self._unpublished_before(commit, batch):
+                batch.setdefault(earlier.id, earlier)
+        ordered = sorted(batch.values(), key=lambda c: (c.aggregate_id, c.version))
         acks = [
             await self._producer.send(
                 self._topics.name(commit.topic),
@@ -187,22 +204,43 @@ class OutboxRelay:
         ]
         await asyncio.gather(*acks)  # the broker has them all: only now may they be marked
         for commit in ordered:
-            known = self._published_through.get(commit.aggregate_id, 0)
-            self._published_through[commit.aggregate_id] = max(known, commit.last_version)
-        # Marked in the background: on FerretDB an update costs a pass over the collection, and
-        # the next batch need not wait for it. Unmarked at a crash = republished = deduped.
+            self._remember(commit.id)
+        # Marked in the background: the next batch need not wait for the store.
+        # Unmarked at a crash = republished = deduped.
         self._to_mark.extend(c.id for c in ordered)
+        if len(self._to_mark) > self._settings.max_pending:  # the store is away: forget the
+            del self._to_mark[: len(self._to_mark) - self._settings.max_pending]  # oldest marks
         self._all_marked.clear()
         self._marks_waiting.set()
         return len(ordered)
 
-    def _follows_published(self, aggregate_id: str, commits: list[StoredCommit]) -> bool:
-        """Whether ``commits`` continue, without a gap, what this relay published last."""
-        known = self._published_through.get(aggregate_id)
-        if known is None:
-            return False
-        previous = [known, *(c.last_version for c in commits)]
-        return all(c.version == v + 1 for c, v in zip(commits, previous, strict=False))
+    async def _unpublished_before(
+        self, commit: StoredCommit, batch: dict[str, StoredCommit]
+    ) -> list[StoredCommit]:
+        """The unpublished commits ``commit`` follows, walked back by ``_id`` to one that is
+        known published: nothing to read when this relay published the predecessor itself."""
+        found: list[StoredCommit] = []
+        follows = commit.follows
+        while follows is not None and follows not in self._published and follows not in batch:
+            previous = await self._store.get(follows)
+            if previous is None:  # a tool guessed the predecessor's id: ask for the whole stream
+                return [
+                    c
+                    for c in await self._store.unpublished_of([commit.aggregate_id])
+                    if c.version < commit.version
+                ]
+            if previous.published:
+                self._remember(follows)
+                break
+            found.append(previous)
+            follows = previous.follows
+        return found
+
+    def _remember(self, commit_id: str) -> None:
+        self._published[commit_id] = None
+        self._published.move_to_end(commit_id)
+        while len(self._published) > self._settings.remember:
+            self._published.popitem(last=False)
 
     async def _mark_acknowledged(self) -> None:
         while True:
@@ -223,10 +261,6 @@ class OutboxRelay:
         """Wait until every acknowledged commit is marked published (tests, graceful stops)."""
         if self._to_mark:
             await self._all_marked.wait()
-
-
-def _aggregate(commit: StoredCommit) -> str:
-    return commit.aggregate_id
 
 
 __all__ = ["OutboxRelay", "RelaySettings", "idempotent_producer", "relay_for"]

@@ -16,6 +16,7 @@ identity provider, one dev secret shared with `relais token`), so it is read fro
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -94,6 +95,8 @@ PLATFORM_ENV: Final = {
     "topics_namespace": "RELAIS_TOPICS_NAMESPACE",
     "otel_exporter": "RELAIS_OTEL_EXPORTER",
     "otel_endpoint": "RELAIS_OTEL_ENDPOINT",
+    "keys_dir": "RELAIS_KEYS_DIR",
+    "key_registry": "RELAIS_KEY_REGISTRY",
 }
 
 
@@ -141,11 +144,29 @@ class ServiceSettings(BaseSettings):
     idempotency_wait_s: float = 2.0
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.
     readiness_timeout_s: float = 2.0
+    # Ed25519 key the service signs every event with (base64 of the raw 32-byte seed), and its
+    # id in the key registry. Unset: a development key generated under ``keys_dir`` and
+    # published in ``key_registry`` (``relais_kit.signing``); never in production.
+    signing_key: SecretStr | None = None
+    signing_key_id: str = ""  # empty: ``<service_name>-dev-1``
+    # Where development keys and secrets live (platform-wide: RELAIS_KEYS_DIR).
+    keys_dir: Path = Path(".relais/keys")
+    # The public key registry file auditors read (platform-wide: RELAIS_KEY_REGISTRY).
+    key_registry: Path = Path(".relais/keys/registry.json")
+    # Connections the driver keeps to the store. Small on purpose: SQLite takes one write lock
+    # per database file, and group commit already batches a process's writes.
+    mongo_pool_size: int = Field(default=8, ge=1)
+    # Aggregates whose latest state each process keeps in memory (0: none).
+    state_cache_size: int = Field(default=10_000, ge=0)
+    # Retries of a command whose version another writer took, before answering 409.
+    max_command_attempts: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:
         if not self.database:
             self.database = f"relais_{self.service_name.replace('-', '_')}"
+        if not self.signing_key_id:
+            self.signing_key_id = f"{self.service_name}-dev-1"
         if self.otel_exporter == "otlp" and not self.otel_endpoint:
             raise ValueError("otel_exporter=otlp needs otel_endpoint")
         return self

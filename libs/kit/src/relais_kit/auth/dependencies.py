@@ -52,11 +52,15 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-class Requirement:
-    """The dependency `require(action)` returns; `create_app` checks its action is declared."""
+class ActionDependency:
+    """A dependency that authorizes one action; `create_app` checks the action is declared."""
 
     def __init__(self, action: str) -> None:
         self.action = action
+
+
+class Requirement(ActionDependency):
+    """The dependency `require(action)` returns: the caller, authorized for `action`."""
 
     async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
         policy: Policy = request.app.state.relais_policy

@@ -1,14 +1,18 @@
-"""Who is calling: the verified claims of a bearer token (DESIGN.md section 6)."""
+"""Who is calling: the verified claims of a bearer token (DESIGN.md section 6).
+
+``Role`` is the one vocabulary of roles (``relais_events.vocabulary``), shared by tokens, policies
+and envelopes.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from relais_events.vocabulary import Role
 
-# A national scope, honoured only for the roles in NATIONAL_ROLES (see `ensure_jurisdiction`).
-NATIONAL: Final = "*"
+# The national scope "*", honoured only for the roles in NATIONAL_ROLES (``Acting.acts_for``).
+from relais_kit.application.acting import NATIONAL, NATIONAL_ROLES
 
 # Métropole 01-95 (with Corsica 2A/2B instead of 20), overseas 971-976, or the national scope.
 Departement = Annotated[
@@ -16,23 +20,11 @@ Departement = Annotated[
 ]
 
 
-class Role(StrEnum):
-    """Roles a token may carry; the policy of each service says what each may do."""
-
-    POLICE = "police"
-    HOTLINE = "hotline"  # 3919, 114
-    ASSOCIATION = "association"  # victim-support associations
-    REPORTING_POINT = "reporting_point"  # pharmacy, info point: files reports, reads nothing back
-    PROSECUTOR = "prosecutor"  # procureur de la République
-    JUSTICE_CLERK = "justice_clerk"  # greffier
-    SHELTER_OPERATOR = "shelter_operator"
-    COMMITTEE_MEMBER = "committee_member"  # comité local d'aide aux victimes
-    AUDITOR = "auditor"
-    ADMIN = "admin"
+# Roles a person's token may carry: ``system`` names the platform's own process managers only.
+TOKEN_ROLES: Final = frozenset(r for r in Role if r is not Role.SYSTEM)
 
 
-# National bodies: an auditor (inspection, CNIL) or platform admin may hold the "*" scope.
-NATIONAL_ROLES: Final = frozenset({Role.AUDITOR, Role.ADMIN})
+__all__ = ["NATIONAL", "NATIONAL_ROLES", "TOKEN_ROLES", "Departement", "Principal", "Role"]
 
 
 class Principal(BaseModel):
@@ -45,6 +37,13 @@ class Principal(BaseModel):
     org: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     # Département codes the caller acts for; empty means none (need-to-know: deny).
     jurisdictions: frozenset[Departement] = frozenset()
+
+    @field_validator("roles")
+    @classmethod
+    def _people_only(cls, roles: frozenset[Role]) -> frozenset[Role]:
+        if Role.SYSTEM in roles:
+            raise ValueError("no token may claim the system role")
+        return roles
 
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)

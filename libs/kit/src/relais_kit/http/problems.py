@@ -18,7 +18,10 @@ from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from relais_kit.application.acting import OutsideJurisdiction
+from relais_kit.application.write_path import AggregateBusy
 from relais_kit.http.errors import DomainRuleViolation
+from relais_kit.store.ports import ConcurrencyConflict
 
 PROBLEM_JSON: Final = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -134,6 +137,29 @@ def _mapped_status(request: Request, exc: Exception) -> int:
     return next(mapping[cls] for cls in type(exc).__mro__ if cls in mapping)
 
 
+async def _outside(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        request,
+        403,
+        "Outside your jurisdiction",
+        "This record belongs to a département you do not act for.",
+        slug="forbidden-jurisdiction",
+    )
+
+
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """Another writer kept taking the version: nothing was written, retry (409)."""
+    return problem_response(
+        request,
+        409,
+        "Conflict with the current state",
+        "The record changed while your request was decided; nothing was written. Retry.",
+        slug="rule-violation",
+        headers={"Retry-After": "1"},
+        rule=getattr(exc, "rule", type(exc).__name__),
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "Internal Server Error", "An unexpected error occurred.")
@@ -150,6 +176,9 @@ def install_problem_handlers(
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ProblemError, _problem)
     app.add_exception_handler(DomainRuleViolation, _rule)
+    app.add_exception_handler(OutsideJurisdiction, _outside)
+    app.add_exception_handler(AggregateBusy, _busy)
+    app.add_exception_handler(ConcurrencyConflict, _busy)
     for cls in app.state.relais_error_map:
         app.add_exception_handler(cls, _rule)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,14 +1,14 @@
 """An event store that hands every call to another: subclass it to intercept some of them.
 
-Tests use it to lose races on purpose or to crash between two steps; instrumentation can use it
-to count or time calls. Overriding one method leaves the others faithful to the real store.
+Tests use it to lose races on purpose, to crash between two steps, or to count round trips;
+overriding one method leaves the others faithful to the real store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from relais_kit.store.ports import EventStore, NewCommit, StoredCommit
+from relais_kit.store.ports import EventStore, NewCommit, Snapshot, StoredCommit
 
 
 class DelegatingEventStore:
@@ -23,6 +23,12 @@ class DelegatingEventStore:
 
     async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
         return await self.inner.load(aggregate_id, after_version)
+
+    async def snapshot(self, aggregate_id: str) -> Snapshot | None:
+        return await self.inner.snapshot(aggregate_id)
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        await self.inner.save_snapshot(snapshot)
 
     async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
         return await self.inner.unpublished(limit, after)

@@ -14,6 +14,7 @@ from relais_kit.store.ports import (
     Claim,
     ConcurrencyConflict,
     NewCommit,
+    Snapshot,
     StoredCommit,
     commit_id,
 )
@@ -22,6 +23,7 @@ from relais_kit.store.ports import (
 class MemoryEventStore:
     def __init__(self) -> None:
         self._commits: dict[str, StoredCommit] = {}
+        self._snapshots: dict[str, Snapshot] = {}
 
     async def append(self, commit: NewCommit) -> StoredCommit:
         if commit.id in self._commits:
@@ -40,6 +42,12 @@ class MemoryEventStore:
             loaded.append(found)
             next_id = commit_id(aggregate_id, found.last_version + 1)
         return loaded
+
+    async def snapshot(self, aggregate_id: str) -> Snapshot | None:
+        return self._snapshots.get(aggregate_id)
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        self._snapshots[snapshot.aggregate_id] = snapshot
 
     async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
         waiting = sorted(k for k, c in self._commits.items() if not c.published and k > after)

@@ -4,7 +4,10 @@ The hot path only inserts and reads by exact `_id`, which both stores serve from
 FerretDB 1.24 thanks to the index our launcher adds, see `deploy/local/ferretdb/idindex.go`;
 any other filter scans the collection there):
 - a stream is read commit by commit by `_id` (`<aggregate>:<first version>`), each commit
-  telling the next id, instead of one range query that would scan every commit;
+  telling the next id, after the aggregate's snapshot (`<collection>_snapshots`, by `_id`), so a
+  load costs two round trips however long the stream;
+- appends and markers go through a group commit (`batching.InsertBatcher`): the concurrent
+  inserts of the process are one `insert_many` each time;
 - "published" is a marker document inserted into `<collection>_published`, so the commit is
   written exactly once and never updated (an update on FerretDB is a read, a change in Go and a
   replace, and this keeps the outbox free of that question).
@@ -15,18 +18,21 @@ their markers: a scan, which is why it is a sweep and not the hot path.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Mapping
+import datetime as dt
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
+from relais_kit.batching import BatchSettings, InsertBatcher, WriteBehind
 from relais_kit.store.ports import (
     Claim,
     ConcurrencyConflict,
     NewCommit,
+    Snapshot,
     StoredCommit,
     commit_id,
 )
@@ -34,13 +40,21 @@ from relais_kit.store.ports import (
 Document = dict[str, Any]
 # Commits read per page by the sweep.
 _SWEEP_PAGE = 500
-_DUPLICATE_KEY = 11000
 
 
 class MongoEventStore:
-    def __init__(self, database: AsyncDatabase[Document], collection: str = "commits") -> None:
+    def __init__(
+        self,
+        database: AsyncDatabase[Document],
+        collection: str = "commits",
+        batching: BatchSettings | None = None,
+    ) -> None:
         self._commits: AsyncCollection[Document] = database[collection]
         self._published: AsyncCollection[Document] = database[f"{collection}_published"]
+        self._snapshots: AsyncCollection[Document] = database[f"{collection}_snapshots"]
+        self._appends = InsertBatcher(self._commits, batching)
+        self._marks = InsertBatcher(self._published, batching)
+        self._snapshot_writes = WriteBehind(self._snapshots)
 
     async def ensure_indexes(self) -> None:
         """Declared once at start-up: `_id` already decides races; this one serves MongoDB."""
@@ -50,10 +64,14 @@ class MongoEventStore:
             name="aggregate_version",
         )
 
+    async def close(self) -> None:
+        """Write the snapshots still queued (the commits and markers are written when awaited)."""
+        await self._snapshot_writes.close()
+
     async def append(self, commit: NewCommit) -> StoredCommit:
         stored = StoredCommit.new(commit)
         try:
-            await self._commits.insert_one(stored.document())
+            await self._appends.insert(stored.document())
         except DuplicateKeyError as error:
             raise ConcurrencyConflict(commit.aggregate_id, commit.version) from error
         return stored
@@ -63,7 +81,7 @@ class MongoEventStore:
         if found is None:
             return None
         published = await self._published.find_one({"_id": commit_id}, {"_id": 1})
-        return _stored(found, published is not None)
+        return dataclasses.replace(StoredCommit.from_document(found), published=bool(published))
 
     async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
         commits: list[StoredCommit] = []
@@ -73,6 +91,39 @@ class MongoEventStore:
             commits.append(commit)
             version = commit.last_version + 1
         return commits
+
+    async def snapshot(self, aggregate_id: str) -> Snapshot | None:
+        found = await self._snapshots.find_one({"_id": aggregate_id})
+        if found is None:
+            return None
+        found.pop("_id")
+        created = found.pop("created_at", None)
+        return Snapshot(
+            aggregate_id=aggregate_id,
+            created_at=dt.datetime.fromisoformat(created) if created else None,
+            **found,
+        )
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        document = {
+            "_id": snapshot.aggregate_id,
+            "version": snapshot.version,
+            "schema": snapshot.schema,
+            "state": snapshot.state,
+            "subject": snapshot.subject,
+            "jurisdiction": snapshot.jurisdiction,
+            "last_event_id": snapshot.last_event_id,
+            "last_hash": snapshot.last_hash,
+            "last_commit_id": snapshot.last_commit_id,
+            # Text, not a BSON date: those keep milliseconds only, and the time must come back
+            # exactly as the envelope has it.
+            "created_at": snapshot.created_at.isoformat() if snapshot.created_at else None,
+        }
+        self._snapshot_writes.put(document)
+
+    async def flush_snapshots(self) -> None:
+        """Wait for the snapshots written behind (tests and benches count on them)."""
+        await self._snapshot_writes.flush()
 
     async def unpublished_of(self, aggregate_ids: Collection[str]) -> list[StoredCommit]:
         streams = [c for aggregate in aggregate_ids for c in await self.load(aggregate)]
@@ -99,18 +150,8 @@ class MongoEventStore:
 
     async def mark_published(self, commit_ids: Iterable[str]) -> None:
         keys = list(dict.fromkeys(commit_ids))
-        if not keys:
-            return
-        try:
-            await self._published.insert_many([{"_id": k} for k in keys], ordered=False)
-        except BulkWriteError as error:
-            # A marker already there means another relay published it too: that is fine.
-            if any(e.get("code") != _DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
-                raise
-
-
-def _stored(document: Document, published: bool) -> StoredCommit:
-    return dataclasses.replace(StoredCommit.from_document(document), published=published)
+        # A marker already there means another relay published it too: that is fine.
+        await self._marks.insert_all([{"_id": k} for k in keys], ignore_duplicates=True)
 
 
 class MongoProcessedEvents:
@@ -123,9 +164,7 @@ class MongoProcessedEvents:
         found = await self._claims.find_one({"_id": Claim(consumer, event_id).id}, {"_id": 1})
         return found is not None
 
-    async def try_claim(
-        self, consumer: str, event_id: str, effect: Mapping[str, Any] | None = None
-    ) -> bool:
+    async def try_claim(self, consumer: str, event_id: str, effect: Any | None = None) -> bool:
         claim = Claim(consumer, event_id, dict(effect or {}))
         try:
             await self._claims.insert_one({**claim.effect, "_id": claim.id})

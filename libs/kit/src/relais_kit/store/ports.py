@@ -1,4 +1,4 @@
-"""The store ports every service and the relay depend on (DESIGN.md section 3, store rules).
+"""The store ports every service's write path and the relay depend on (DESIGN.md section 3).
 
 A commit is one document holding the events one command produced. Its ``_id`` is
 ``"<aggregate_id>:<version>"`` where ``version`` is the aggregate version of its FIRST event (the
@@ -7,10 +7,15 @@ number of events each adds, and the insert's duplicate-key error tells the loser
 LAST version would let a 1-event and a 2-event commit both "win" from the same expected version.)
 The commit document is also its own outbox entry: written once, never updated; the Mongo
 adapter records "published" as a marker document (see ``store/mongo.py`` for why).
+
+A snapshot is a hint, never the record: the folded state of an aggregate at some version, which
+saves folding the stream from the start. Any writer may overwrite it with an older one; a load
+reads the commits after it by ``_id`` and the version insert catches a stale one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -36,13 +41,18 @@ class ConcurrencyConflict(Exception):  # noqa: N818  (a domain outcome, not a cr
 
 @dataclass(frozen=True)
 class NewCommit:
-    """What a command handler appends: its events, versions ``version`` .. ``last_version``."""
+    """What a command handler appends: its events, versions ``version`` .. ``last_version``.
+
+    ``follows`` is the id of the aggregate's commit it was decided after (None for the first):
+    the relay publishes a commit only once that one is published.
+    """
 
     aggregate_id: str
     version: int
     events: tuple[Mapping[str, Any], ...]
     topic: str  # the logical topic (namespaced by the relay's TopicSettings)
     traceparent: str | None = None
+    follows: str | None = None
 
     def __post_init__(self) -> None:
         if self.version < 1 or not self.events:
@@ -53,17 +63,31 @@ class NewCommit:
         ):
             # A gap or a repeat here would break every consumer's "no version gap" check.
             raise ValueError(f"event versions {numbers} do not follow from {self.version}")
+        if (self.version == 1) != (self.follows is None):
+            raise ValueError("a commit follows another exactly when it is not the first")
 
     @classmethod
-    def of(cls, envelopes: Sequence[Envelope], traceparent: str | None = None) -> NewCommit:
+    def of(
+        cls,
+        envelopes: Sequence[Envelope],
+        traceparent: str | None = None,
+        follows: str | None = None,
+    ) -> NewCommit:
         """The commit of envelopes of one aggregate; topic from the catalogue."""
         first = envelopes[0]
+        version = first.aggregateversion
+        if follows is None and version > 1:
+            # Callers that do not know the previous commit's first version (tests, tools):
+            # the previous EVENT is in a commit that starts at or before it; the relay treats
+            # an unknown predecessor as "check the store".
+            follows = commit_id(first.aggregateid, version - 1)
         return cls(
             aggregate_id=first.aggregateid,
-            version=first.aggregateversion,
+            version=version,
             events=tuple(e.model_dump(mode="json") for e in envelopes),
             topic=to_record(first).topic,
             traceparent=traceparent if traceparent is not None else first.traceparent,
+            follows=follows,
         )
 
     @property
@@ -79,6 +103,7 @@ class StoredCommit:
     events: tuple[Mapping[str, Any], ...]
     topic: str
     traceparent: str | None = None
+    follows: str | None = None
     published: bool = False
 
     @property
@@ -93,6 +118,7 @@ class StoredCommit:
             "events": [dict(e) for e in self.events],
             "topic": self.topic,
             "traceparent": self.traceparent,
+            "follows": self.follows,
         }
 
     @classmethod
@@ -104,6 +130,7 @@ class StoredCommit:
             events=tuple(doc["events"]),
             topic=doc["topic"],
             traceparent=doc.get("traceparent"),
+            follows=doc.get("follows"),
             published=bool(doc.get("published", False)),
         )
 
@@ -116,6 +143,7 @@ class StoredCommit:
             events=commit.events,
             topic=commit.topic,
             traceparent=commit.traceparent,
+            follows=commit.follows,
         )
 
 
@@ -124,13 +152,30 @@ def events_of(commits: Iterable[StoredCommit]) -> list[Mapping[str, Any]]:
     return [event for commit in commits for event in commit.events]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The folded state of an aggregate after ``version`` (see the module docstring)."""
+
+    aggregate_id: str
+    version: int
+    schema: str  # which aggregate shape wrote ``state`` (``Aggregate.schema``)
+    state: str  # JSON text: opaque to the store, so no nested-array rule can bite
+    subject: str | None
+    jurisdiction: str | None
+    last_event_id: str | None
+    last_hash: str | None
+    last_commit_id: str | None
+    created_at: dt.datetime | None
+
+
 class EventStore(Protocol):
     async def append(self, commit: NewCommit) -> StoredCommit:
         """Insert the commit; raises ConcurrencyConflict when its ``_id`` is taken."""
         ...
 
     async def get(self, commit_id: str) -> StoredCommit | None:
-        """One commit by ``_id`` (the relay's only read on the hot path)."""
+        """One commit by ``_id``, with whether it is marked published: how the relay walks back
+        from a commit to a predecessor nobody published (a process crashed in between)."""
         ...
 
     async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
@@ -138,6 +183,14 @@ class EventStore(Protocol):
 
         ``after_version`` is a version the caller loaded (a commit boundary).
         """
+        ...
+
+    async def snapshot(self, aggregate_id: str) -> Snapshot | None:
+        """The aggregate's latest snapshot written, if any (it may lag the stream)."""
+        ...
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep ``snapshot``; an adapter may write it behind (it is only a hint)."""
         ...
 
     async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:

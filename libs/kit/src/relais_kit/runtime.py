@@ -1,0 +1,119 @@
+"""One runtime per service process: the store client, event store, relay, keys and signer.
+
+Every service's bootstrap builds one (``Runtime.build``: no I/O) and hands its ``write_path`` and
+``access_log`` to its handlers; the api's lifespan and the worker's main open it with
+``running()`` (indexes, the relay) and close it on the way out, in reverse. Services add their own
+read models' index declarations with ``on_start``. Nothing else in a service constructs a client,
+a store, a relay or a signer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from relais_events.integrity import Signer
+
+from relais_kit.application.access_log import AccessLog
+from relais_kit.application.clock import Clock, SystemClock
+from relais_kit.application.write_path import WritePath
+from relais_kit.http.health import ReadinessCheck, mongo_ping
+from relais_kit.http.idempotency_stores import MongoIdempotencyStore
+from relais_kit.keystore_mongo import MongoKeyStore
+from relais_kit.outbox import OutboxRelay, relay_for
+from relais_kit.settings import ServiceSettings
+from relais_kit.signing import signer_from
+from relais_kit.store.mongo import MongoEventStore
+
+Document = dict[str, Any]
+StartHook = Callable[[], Awaitable[None]]
+
+
+def mongo_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
+    """The process's one client (it connects lazily, on the first command)."""
+    return AsyncMongoClient(settings.mongo_uri, tz_aware=True, maxPoolSize=settings.mongo_pool_size)
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    client: AsyncMongoClient[Document]
+    database: AsyncDatabase[Document]
+    store: MongoEventStore
+    relay: OutboxRelay
+    keys: MongoKeyStore
+    signer: Signer
+    clock: Clock
+    write_path: WritePath
+    access_log: AccessLog
+    idempotency: MongoIdempotencyStore
+    _on_start: list[StartHook] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: ServiceSettings, *, clock: Clock | None = None) -> Runtime:
+        client = mongo_client(settings)
+        database = client[settings.database]
+        store = MongoEventStore(database)
+        relay = relay_for(store, settings)
+        keys = MongoKeyStore(database)
+        signer = signer_from(settings)
+        clock = clock or SystemClock()
+        write_path = WritePath(
+            store,
+            keys,
+            signer,
+            clock,
+            on_commit=relay.notify,
+            max_attempts=settings.max_command_attempts,
+            cache_size=settings.state_cache_size,
+        )
+        return cls(
+            settings=settings,
+            client=client,
+            database=database,
+            store=store,
+            relay=relay,
+            keys=keys,
+            signer=signer,
+            clock=clock,
+            write_path=write_path,
+            access_log=AccessLog(write_path),
+            idempotency=MongoIdempotencyStore(database),
+        )
+
+    def on_start(self, *hooks: StartHook) -> None:
+        """Run these when the runtime starts, before the relay (e.g. read models' indexes)."""
+        self._on_start.extend(hooks)
+
+    def readiness(self) -> dict[str, ReadinessCheck]:
+        """``/readyz``: the store answers a ping and the brokers a metadata request."""
+        return {"mongo": mongo_ping(self.client), "kafka": self.relay.check_kafka}
+
+    async def start(self) -> None:
+        try:
+            await self.store.ensure_indexes()
+            for hook in self._on_start:
+                await hook()
+            await self.relay.start()
+        except BaseException:
+            await self.client.close()
+            raise
+
+    async def stop(self) -> None:
+        try:
+            await self.relay.stop()
+            await self.store.close()
+        finally:
+            await self.client.close()
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Runtime]:
+        await self.start()
+        try:
+            yield self
+        finally:
+            await self.stop()
