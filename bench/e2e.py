@@ -90,8 +90,8 @@ class Run:
                 "RELAIS_TOPICS_NAMESPACE": self.namespace,
                 "RELAIS_OTEL_EXPORTER": "none",
                 "RELAIS_INTAKE_DATABASE": self.intake_db,
-                "RELAIS_INTAKE_KEYS_DIR": str(keys),
-                "RELAIS_INTAKE_KEY_REGISTRY": str(keys / "registry.json"),
+                "RELAIS_KEYS_DIR": str(keys),
+                "RELAIS_KEY_REGISTRY": str(keys / "registry.json"),
                 "RELAIS_TIMELINE_DATABASE": self.timeline_db,
                 "RELAIS_TIMELINE_WORKER_GROUP": f"bench-{self.id}-timeline",
             }

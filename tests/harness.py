@@ -28,10 +28,10 @@ from relais_infra.testing import Servers
 from relais_intake.bootstrap import bootstrap as intake_bootstrap
 from relais_intake.config import IntakeSettings
 from relais_intake.entrypoints.api import create_app as intake_app
+from relais_kit.application import ManualClock
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
 from relais_kit.store import events_of
-from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.bootstrap import Service
 from relais_protection_orders.bootstrap import bootstrap as po_bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
@@ -45,12 +45,18 @@ Json = dict[str, Any]
 
 
 def bearer(
-    role: str, *departements: str, sub: str = "user-1", org: str = "org-1"
+    role: str, *departements: str, sub: str = "user-1", org: str = "org-1", purpose: str = ""
 ) -> dict[str, str]:
+    """A token's header, with the purpose of a read when one is given (every read states it)."""
     token = mint_dev_token(
         AuthSettings(), sub=sub, roles=[role], org=org, jurisdictions=departements
     )
-    return {"Authorization": f"Bearer {token}"}
+    why = purpose or USUAL_PURPOSE.get(role, "")
+    return {"Authorization": f"Bearer {token}"} | ({"X-Relais-Purpose": why} if why else {})
+
+
+# What a reader of each role usually states as the purpose of a read (the access log keeps it).
+USUAL_PURPOSE = {"committee_member": "committee_review", "auditor": "audit"}
 
 
 def then_hash(case_hash: str, event_hash: str) -> str:
@@ -223,6 +229,8 @@ async def open_platform(servers: Servers, name: str, keys: Path) -> AsyncIterato
         worker_group=f"relais-timeline-{servers.run_id}-{name}",
         # Generous: the first read may come while the worker's group is still forming.
         min_event_wait_s=20.0,
+        keys_dir=keys,
+        key_registry=keys / "registry.json",
     )
     intake_settings = IntakeSettings(
         kafka_bootstrap=servers.kafka_bootstrap,
@@ -303,7 +311,7 @@ class Orders:
     async def event_ids(self, order_id: str) -> list[str]:
         """The order's committed events, in version order (what the deadline manager wrote
         included: it answers no HTTP request)."""
-        return [str(e["id"]) for e in events_of(await self.service.store.load(order_id))]
+        return [str(e["id"]) for e in events_of(await self.service.handler.store.load(order_id))]
 
     async def tick_at(self, instant: dt.datetime) -> None:
         self.clock.set(instant)
@@ -320,6 +328,8 @@ async def open_orders(
         database=platform.servers.database(database),
         topics_namespace=platform.namespace,
         deadline_lease_s=60,
+        keys_dir=platform.keys,
+        key_registry=platform.keys / "registry.json",
     )
     clock = ManualClock(start)
     service = po_bootstrap(settings, clock=clock, worker_name=f"{database}-worker")

@@ -74,10 +74,14 @@ def _commands(layout: Layout) -> list[tuple[str, list[str]]]:
 
 def run() -> int:
     layout = Layout.from_env()
+    keys = layout.state_dir / "keys"
     env = dict(
         os.environ,
         RELAIS_KAFKA_BOOTSTRAP=layout.kafka_bootstrap,
         RELAIS_MONGO_URI=layout.mongo_uri,
+        # Every service's development signing key, and the one registry the auditor reads.
+        RELAIS_KEYS_DIR=os.environ.get("RELAIS_KEYS_DIR", str(keys)),
+        RELAIS_KEY_REGISTRY=os.environ.get("RELAIS_KEY_REGISTRY", str(keys / "registry.json")),
     )
     started: list[str] = []
     children: list[subprocess.Popen[bytes]] = []

@@ -212,7 +212,7 @@ async def test_every_read_is_logged_on_the_timeline_with_its_purpose(
     assert logged.envelope.id == read.json()["access_event_id"]
     assert logged.envelope.data | {"access_id": None} == {
         "access_id": None,
-        "case_id": case_id,
+        "case_ids": [case_id],
         "subject_ref": "clav-93-member",
         "role": "committee_member",
         "org": "org-committee_member",

@@ -11,7 +11,6 @@ from relais_events.integrity import verify_log
 from relais_events.pii import open_pii
 from relais_events.vocabulary import CaseKind, Channel, RiskLevel, Role
 from relais_intake.application.cases import handle_assess_risk, handle_close_case, handle_link_case
-from relais_intake.application.execution import MAX_ATTEMPTS, Acting, CaseBusy
 from relais_intake.application.reports import (
     AssessmentForm,
     ReportOutcome,
@@ -20,23 +19,23 @@ from relais_intake.application.reports import (
 )
 from relais_intake.domain import errors
 from relais_intake.domain.person_key import Identity
+from relais_kit.application import Acting, AggregateBusy, OutsideJurisdiction
 from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
 from relais_kit.store.delegating import DelegatingEventStore
 
 from .conftest import World
 
-HOTLINE = Acting(sub="listener-7", role=Role.HOTLINE, org="fnsf")
-PROSECUTOR = Acting(sub="proc-1", role=Role.PROSECUTOR, org="parquet-bobigny")
+MAX_ATTEMPTS = 5  # the write path's default
+HOTLINE = Acting(
+    sub="listener-7", role=Role.HOTLINE, org="fnsf", jurisdictions=frozenset({"93", "75"})
+)
+HOTLINE_93 = Acting(
+    sub="listener-7", role=Role.HOTLINE, org="fnsf", jurisdictions=frozenset({"93"})
+)
+PROSECUTOR = Acting(
+    sub="proc-1", role=Role.PROSECUTOR, org="parquet-bobigny", jurisdictions=frozenset({"93"})
+)
 VICTIM = Identity(last_name="Dupont", first_name="Hélène", birth_date=dt.date(1990, 5, 4))
-
-
-def anywhere(_: str) -> None:
-    return None
-
-
-def only_93(departement: str) -> None:
-    if departement != "93":
-        raise PermissionError(departement)
 
 
 def submission(**changes: object) -> ReportSubmission:
@@ -53,15 +52,7 @@ def submission(**changes: object) -> ReportSubmission:
 
 
 async def file(world: World, **changes: object) -> ReportOutcome:
-    return await handle_file_report(
-        submission(**changes),
-        streams=world.streams,
-        suggestions=world.suggestions,
-        person_key_secret=b"secret",
-        acting=HOTLINE,
-        clock=world.clock,
-        authorize=anywhere,
-    )
+    return await handle_file_report(submission(**changes), services=world.services, acting=HOTLINE)
 
 
 async def test_report_opens_a_case_in_one_signed_commit_with_sealed_pii(world: World) -> None:
@@ -98,11 +89,8 @@ async def test_closed_case_is_no_longer_suggested(world: World) -> None:
     await handle_close_case(
         first.case_id,
         ClosureReason.VICTIM_SAFE,
-        streams=world.streams,
-        suggestions=world.suggestions,
+        services=world.services,
         acting=HOTLINE,
-        clock=world.clock,
-        authorize=anywhere,
     )
     assert (await file(world)).suggested_links == ()
 
@@ -114,16 +102,15 @@ async def test_lowering_records_the_written_reason_sealed(world: World) -> None:
         AssessmentForm(RiskLevel.MEDIUM, "dash"),
         lowering_reason=LoweringReason.PERPETRATOR_DETAINED,
         written_reason="Placé en détention provisoire le 3 mars.",
-        streams=world.streams,
+        services=world.services,
         acting=PROSECUTOR,
-        clock=world.clock,
-        authorize=anywhere,
     )
     assessed, lowered = written.envelopes
     assert (assessed.type, lowered.type) == ("risk.assessed", "risk.lowered")
     assert assessed.pii is None
     opened = await open_pii(lowered, world.keystore)
     assert opened.data == {"written_reason": "Placé en détention provisoire le 3 mars."}
+    assert written.state is not None
     assert written.state.risk_level is RiskLevel.MEDIUM
 
 
@@ -134,11 +121,10 @@ async def test_link_confirmed_by_a_user(world: World) -> None:
         first.case_id,
         CaseLinkKind.SAME_VICTIM,
         confirmed=True,
-        streams=world.streams,
+        services=world.services,
         acting=HOTLINE,
-        clock=world.clock,
-        authorize=anywhere,
     )
+    assert written.state is not None
     assert written.state.links == ((first.case_id, CaseLinkKind.SAME_VICTIM),)
     elsewhere = await file(world, departement="75")
     with pytest.raises(errors.LinkAcrossDepartements):
@@ -147,24 +133,19 @@ async def test_link_confirmed_by_a_user(world: World) -> None:
             elsewhere.case_id,
             CaseLinkKind.SAME_VICTIM,
             confirmed=True,
-            streams=world.streams,
+            services=world.services,
             acting=HOTLINE,
-            clock=world.clock,
-            authorize=anywhere,
         )
 
 
 async def test_jurisdiction_is_checked_before_any_rule(world: World) -> None:
     case = await file(world, departement="75")
-    with pytest.raises(PermissionError):
+    with pytest.raises(OutsideJurisdiction):
         await handle_close_case(
             case.case_id,
             ClosureReason.DUPLICATE,
-            streams=world.streams,
-            suggestions=world.suggestions,
-            acting=HOTLINE,
-            clock=world.clock,
-            authorize=only_93,
+            services=world.services,
+            acting=HOTLINE_93,
         )
     assert len(await world.commits()) == 1
 
@@ -189,19 +170,12 @@ async def test_conflicts_are_retried_a_bounded_number_of_times(
 ) -> None:
     case = await file(world)
     racing = RacingStore(world, losses)
-    streams = world.streams.__class__(racing, world.keystore, world.streams.signer)
     close = handle_close_case(
-        case.case_id,
-        ClosureReason.DUPLICATE,
-        streams=streams,
-        suggestions=world.suggestions,
-        acting=HOTLINE,
-        clock=world.clock,
-        authorize=anywhere,
+        case.case_id, ClosureReason.DUPLICATE, services=world.over(racing), acting=HOTLINE
     )
     if succeeds:
         await close
     else:
-        with pytest.raises(CaseBusy):
+        with pytest.raises(AggregateBusy):
             await close
     assert len(await world.commits()) == (2 if succeeds else 1)

@@ -6,12 +6,12 @@ import pytest
 from relais_events.catalogue.timeline import AccessLogged, AccessPurpose
 from relais_events.envelope import Envelope, payload
 from relais_events.vocabulary import Role
-from relais_intake.application.execution import Acting
 from relais_intake.application.queries import read_case
 from relais_intake.domain import errors
+from relais_kit.application import Acting
 
 from .conftest import World
-from .test_handlers import HOTLINE, anywhere, file, only_93
+from .test_handlers import HOTLINE, file
 
 
 async def test_every_read_is_logged_with_who_what_and_why(world: World) -> None:
@@ -19,11 +19,13 @@ async def test_every_read_is_logged_with_who_what_and_why(world: World) -> None:
     view = await read_case(
         case.case_id,
         purpose=AccessPurpose.COMMITTEE_REVIEW,
-        streams=world.streams,
-        suggestions=world.suggestions,
-        reader=Acting(sub="clav-93-4", role=Role.COMMITTEE_MEMBER, org="clav-93"),
-        clock=world.clock,
-        authorize=only_93,
+        services=world.services,
+        reader=Acting(
+            sub="clav-93-4",
+            role=Role.COMMITTEE_MEMBER,
+            org="clav-93",
+            jurisdictions=frozenset({"93"}),
+        ),
     )
     assert view.report_ids == (case.report_id,)
     [logged] = [
@@ -41,7 +43,7 @@ async def test_every_read_is_logged_with_who_what_and_why(world: World) -> None:
         AccessPurpose.COMMITTEE_REVIEW,
     )
     assert logged.dependson == (case.written.envelopes[-1].id,)
-    assert logged.time == world.clock()
+    assert logged.time == world.clock.now()
     assert view.access_event_id == logged.id
     assert (logged.subject, logged.aggregateid, logged.aggregateversion) == (
         case.case_id,
@@ -55,10 +57,7 @@ async def test_missing_case_read_is_not_found_and_not_logged(world: World) -> No
         await read_case(
             "case-nope",
             purpose=AccessPurpose.AUDIT,
-            streams=world.streams,
-            suggestions=world.suggestions,
+            services=world.services,
             reader=HOTLINE,
-            clock=world.clock,
-            authorize=anywhere,
         )
     assert await world.commits() == []

@@ -6,10 +6,9 @@ import stat
 from pathlib import Path
 
 from relais_events.keyregistry import load_registry
-from relais_intake.adapters.dev_keys import dev_person_key_secret, dev_signing_key
-from relais_intake.application.execution import CaseBusy
 from relais_intake.domain import errors
 from relais_intake.entrypoints.api import error_map
+from relais_kit.signing import dev_secret, dev_signing_key
 
 
 def test_dev_signing_key_is_created_once_kept_private_and_published(tmp_path: Path) -> None:
@@ -25,13 +24,13 @@ def test_dev_signing_key_is_created_once_kept_private_and_published(tmp_path: Pa
 
 
 def test_dev_person_key_secret_survives_restarts(tmp_path: Path) -> None:
-    assert dev_person_key_secret(tmp_path, "intake") == dev_person_key_secret(tmp_path, "intake")
-    assert len(dev_person_key_secret(tmp_path, "intake")) == 32
+    secret = dev_secret(tmp_path, "intake.person-key")
+    assert secret == dev_secret(tmp_path, "intake.person-key")
+    assert len(secret) == 32
 
 
 def test_every_rule_has_its_status_in_the_error_map() -> None:
     mapped = error_map()
-    assert mapped[CaseBusy] == 409
     assert mapped[errors.CaseNotFound] == 404
     assert mapped[errors.LoweringNeedsReviewer] == 403
     assert mapped[errors.LinkAcrossDepartements] == 422

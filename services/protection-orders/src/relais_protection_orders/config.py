@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from relais_kit.settings import ServiceSettings
 
@@ -43,13 +43,6 @@ class ProtectionOrdersSettings(ServiceSettings):
     deadline_batch: int = Field(default=200, ge=1)
     # This replica's stable name: after a restart it recovers its own unfinished firings at once.
     worker_name: str = Field(default_factory=socket.gethostname)
-    # Retries of a command whose version another writer took, before answering 409.
-    max_command_attempts: int = Field(default=5, ge=1)
-
-    # Ed25519 key the service signs its events with (base64 of the raw 32-byte seed). Empty: a
-    # fresh key per process, for development only (its events verify against nothing published).
-    signing_key_id: str = "protection-orders-dev"
-    signing_key_seed: SecretStr = SecretStr("")
 
     def deadline_policy(self) -> DeadlinePolicy:
         return DeadlinePolicy(

@@ -9,11 +9,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from relais_events.catalogue.protection_orders import ApplicantKind, Measure
 from relais_events.envelope import Envelope
 from relais_events.integrity import Signer
-from relais_events.vocabulary import Actor, Role
+from relais_events.pii import MemoryKeyStore
+from relais_events.vocabulary import Role
+from relais_kit.application import Acting, ManualClock, WritePath
 from relais_kit.store import EventStore, StoredCommit, events_of
 from relais_kit.store.delegating import DelegatingEventStore
 from relais_kit.store.memory import MemoryEventStore
-from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.adapters.memory import (
     MemoryDashboard,
     MemoryDeadlineFirings,
@@ -21,7 +22,6 @@ from relais_protection_orders.adapters.memory import (
 )
 from relais_protection_orders.application.deadline_manager import DeadlineManager
 from relais_protection_orders.application.handlers import OrderHandler, Outcome
-from relais_protection_orders.application.streams import Provenance
 from relais_protection_orders.domain.commands import (
     Command,
     IssueOrder,
@@ -39,8 +39,10 @@ def paris(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 202
     return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
-def clerk() -> Provenance:
-    return Provenance(Actor(role=Role.JUSTICE_CLERK, org="tj-lyon", jurisdiction="69"))
+def clerk() -> Acting:
+    return Acting(
+        sub="clerk-1", role=Role.JUSTICE_CLERK, org="tj-lyon", jurisdictions=frozenset({"69"})
+    )
 
 
 @dataclass
@@ -57,14 +59,14 @@ class Harness:
     committed: list[StoredCommit] = field(default_factory=list)
 
     def handler(self, store: EventStore | None = None) -> OrderHandler:
-        return OrderHandler(
+        write_path = WritePath(
             store or self.store,
-            self.schedule,
-            self.dashboard,
-            self.clock,
+            MemoryKeyStore(),
             self.signer,
+            self.clock,
             on_commit=self.committed.append,
         )
+        return OrderHandler(write_path, self.schedule, self.dashboard)
 
     async def stream(self, order_id: str) -> list[Envelope]:
         """The order's events as stored."""

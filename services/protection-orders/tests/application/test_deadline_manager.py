@@ -7,10 +7,10 @@ import asyncio
 from datetime import UTC, timedelta
 
 import pytest
+from relais_events.catalogue.protection_orders import DeadlineKind
 from relais_kit.store import EventStore, NewCommit, StoredCommit
 from relais_protection_orders.application.deadline_manager import Visit
 from relais_protection_orders.domain.commands import RequestProvisionalOrder
-from relais_protection_orders.domain.deadlines import DeadlineKind
 
 from .steps import (
     EXPIRES,

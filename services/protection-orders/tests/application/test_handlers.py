@@ -7,15 +7,15 @@ import base64
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from relais_events.catalogue.protection_orders import Measure, NationalFile
+from relais_events.catalogue.protection_orders import DeadlineKind, Measure, NationalFile
 from relais_events.integrity import verify_stream
 from relais_events.keyregistry import KeyRegistry, PublicKeyEntry
-from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
+from relais_kit.application import AggregateBusy
+from relais_kit.store import ConcurrencyConflict, NewCommit, Snapshot, StoredCommit
 from relais_protection_orders.application.dashboard import list_orders
-from relais_protection_orders.application.streams import OrderNotFound
+from relais_protection_orders.application.order_stream import OrderNotFound
 from relais_protection_orders.domain import errors
 from relais_protection_orders.domain.commands import RegisterInNationalFile
-from relais_protection_orders.domain.deadlines import DeadlineKind
 
 from .steps import (
     ISSUED,
@@ -99,6 +99,11 @@ class InterleavingStore(DelegatingStore):
         await asyncio.sleep(0)
         return stream
 
+    async def snapshot(self, aggregate_id: str) -> Snapshot | None:
+        found = await self.inner.snapshot(aggregate_id)
+        await asyncio.sleep(0)
+        return found
+
     async def append(self, commit: NewCommit) -> StoredCommit:
         try:
             return await self.inner.append(commit)
@@ -133,7 +138,7 @@ async def test_contention_beyond_the_bound_is_a_conflict(harness: Harness) -> No
 
     handler = harness.handler(AlwaysTaken(harness))
     harness.clock.set(paris(3, 4, 11))
-    with pytest.raises(ConcurrencyConflict):
+    with pytest.raises(AggregateBusy):
         await handler.handle(ORDER, served(), clerk())
 
 
@@ -161,4 +166,4 @@ async def test_notification_starts_the_term(harness: Harness) -> None:
     await harness.act(ORDER, served())
     await harness.act(ORDER, issued())
     outcome = await harness.act(ORDER, notified())
-    assert outcome.order.state.expires_at == paris(3, 11, 0, year=2026)
+    assert outcome.loaded.state.expires_at == paris(3, 11, 0, year=2026)

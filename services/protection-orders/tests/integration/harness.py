@@ -15,10 +15,10 @@ from relais_events.codec import from_record
 from relais_events.envelope import Envelope
 from relais_events.topics import PROTECTION_ORDERS
 from relais_infra.testing import Servers
+from relais_kit.application import ManualClock
 from relais_kit.auth import mint_dev_token
 from relais_kit.store import events_of
 from relais_kit.topics import TopicSettings
-from relais_protection_orders.adapters.clock import ManualClock
 from relais_protection_orders.bootstrap import Service, bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
 from relais_protection_orders.domain.deadlines import PARIS
@@ -75,7 +75,7 @@ class Api:
 
     async def commits(self, order_id: str) -> int:
         """How many events the order's stream holds."""
-        return len(events_of(await self.service.store.load(order_id)))
+        return len(events_of(await self.service.handler.store.load(order_id)))
 
     async def published(
         self, case_id: str, count: int, timeout_s: float = 30, topic: str = PROTECTION_ORDERS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.servers
 def replica(api: Api, owner: str, store: EventStore | None = None) -> DeadlineManager:
     """Another manager over the same database, as a second worker process would build it."""
     base = api.service.manager
-    handler = replace(base.handler, store=store or base.handler.store)
+    handler = base.handler.over(store or base.handler.store)
     return DeadlineManager(handler, base.schedule, base.firings, owner, lease=base.lease)
 
 

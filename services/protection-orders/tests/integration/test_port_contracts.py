@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
-from relais_events.catalogue.protection_orders import ApplicantKind, ProtectionOrderRequested
+from relais_events.catalogue.protection_orders import (
+    ApplicantKind,
+    DeadlineKind,
+    ProtectionOrderRequested,
+)
 from relais_events.envelope import Envelope, new_envelope
 from relais_events.integrity import Signer
 from relais_events.vocabulary import Actor, Role
@@ -33,7 +37,6 @@ from relais_protection_orders.application.ports import (
     Firing,
     ScheduledDeadline,
 )
-from relais_protection_orders.domain.deadlines import DeadlineKind
 
 pytestmark = pytest.mark.servers
 T0 = datetime(2025, 3, 5, 23, 0, 0, 123456, tzinfo=UTC)  # microseconds must survive

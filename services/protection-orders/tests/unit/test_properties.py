@@ -22,6 +22,7 @@ from relais_events.catalogue.protection_orders import (
     ProtectionOrderLapsed,
     ProtectionOrderRejected,
 )
+from relais_events.vocabulary import Role
 from relais_protection_orders.domain import commands as c
 from relais_protection_orders.domain.deadlines import (
     PARIS,
@@ -37,9 +38,8 @@ from relais_protection_orders.domain.protection_order import (
 )
 from relais_protection_orders.domain.state import PENDING, Stage
 
-ROLES = st.sampled_from(["prosecutor", "justice_clerk", "police"])
-CLERK: c.Role = "justice_clerk"
-PROSECUTOR: c.Role = "prosecutor"
+ROLES = st.sampled_from([Role.PROSECUTOR, Role.JUSTICE_CLERK, Role.POLICE])
+CLERK, PROSECUTOR = Role.JUSTICE_CLERK, Role.PROSECUTOR
 # Always with no_contact, so that bracelets get assigned (other rules are tested one by one).
 MEASURES = st.lists(st.sampled_from(Measure), min_size=1, max_size=4, unique=True).map(
     lambda ms: ms if Measure.NO_CONTACT in ms else [Measure.NO_CONTACT, *ms]
@@ -47,7 +47,7 @@ MEASURES = st.lists(st.sampled_from(Measure), min_size=1, max_size=4, unique=Tru
 START = datetime(2024, 6, 10, 9, tzinfo=PARIS)  # crosses 15 June 2024 and both DST changes
 
 
-def recorder(kind: DeviceKind) -> c.Role:
+def recorder(kind: DeviceKind) -> Role:
     return PROSECUTOR if kind is DeviceKind.SERIOUS_DANGER_PHONE else CLERK
 
 
@@ -186,7 +186,7 @@ class ProtectionOrderMachine(RuleBasedStateMachine):
         self.attempt(command)
 
     @rule(actor=ROLES, data=st.data())
-    def anyone_tries_anything(self, actor: c.Role, data: st.DataObject) -> None:
+    def anyone_tries_anything(self, actor: Role, data: st.DataObject) -> None:
         # Any role, any step: what is refused must leave no trace (checked by the invariants).
         steps: list[c.Command] = [
             c.ScheduleHearing(actor=actor, at=self.now, hearing_at=self.now),

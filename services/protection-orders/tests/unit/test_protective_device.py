@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from relais_events.catalogue.protection_orders import (
+    DeadlineKind,
     DeviceKind,
     Measure,
     ProtectiveDeviceAssigned,
@@ -23,7 +24,7 @@ from relais_protection_orders.domain.commands import (
     RevokeOrder,
     WithdrawDevice,
 )
-from relais_protection_orders.domain.deadlines import PARIS, DeadlineKind, end_of_day
+from relais_protection_orders.domain.deadlines import PARIS, end_of_day
 from relais_protection_orders.domain.protection_order import ProtectionOrder, decide, fold
 
 AT = datetime(2025, 3, 12, 10, tzinfo=PARIS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from relais_events.catalogue.protection_orders import (
+    DeadlineKind,
     DeviceKind,
     ExtensionGround,
     FlagReason,
@@ -27,7 +28,7 @@ from relais_protection_orders.domain.commands import (
     RegisterInNationalFile,
     RevokeOrder,
 )
-from relais_protection_orders.domain.deadlines import PARIS, Deadline, DeadlineKind, end_of_day
+from relais_protection_orders.domain.deadlines import PARIS, Deadline, end_of_day
 from relais_protection_orders.domain.events import ProtectionOrderEvent
 from relais_protection_orders.domain.protection_order import (
     ProtectionOrder,

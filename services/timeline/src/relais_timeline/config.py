@@ -3,7 +3,6 @@ such as ``RELAIS_KAFKA_BOOTSTRAP`` apply when the prefixed one is absent)."""
 
 from __future__ import annotations
 
-from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from relais_events import topics
 from relais_kit.settings import ServiceSettings
@@ -25,11 +24,6 @@ class TimelineSettings(ServiceSettings):
     min_event_poll_s: float = 0.05
     # Largest page of a committee's case list.
     max_page: int = 100
-    # Ed25519 private key (base64 of the raw 32 bytes) sealing access.logged and meeting_held;
-    # unset: published unsealed, which the auditor's verification reports (development only).
-    signing_key: SecretStr | None = None
-    # The id under which the key registry publishes the matching public key.
-    signing_key_id: str = "timeline-1"
 
     def topic(self, base: str) -> str:
         return self.topics().name(base)

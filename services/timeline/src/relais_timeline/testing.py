@@ -33,11 +33,19 @@ SIGNERS = {
 }
 
 
-def bearer(role: Role, *jurisdictions: str, sub: str = "member-1") -> dict[str, str]:
+def bearer(
+    role: Role, *jurisdictions: str, sub: str = "member-1", purpose: str | None = None
+) -> dict[str, str]:
+    """A token's header, with the purpose every read states (the role's usual one by default;
+    ``purpose=""`` leaves it out)."""
     minted = mint_dev_token(
         AuthSettings(), sub=sub, roles=[role], org="clav-75", jurisdictions=jurisdictions
     )
-    return {"Authorization": f"Bearer {minted}"}
+    why = purpose if purpose is not None else USUAL_PURPOSE.get(role, "case_follow_up")
+    return {"Authorization": f"Bearer {minted}"} | ({"X-Relais-Purpose": why} if why else {})
+
+
+USUAL_PURPOSE = {Role.COMMITTEE_MEMBER: "committee_review", Role.AUDITOR: "audit"}
 
 
 def sealed(

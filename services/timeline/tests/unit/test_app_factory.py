@@ -29,7 +29,8 @@ async def test_the_factory_builds_without_servers_and_routes_need_a_token() -> N
         assert pharmacy.status_code == 403
         police = await client.post("/v1/committees/75/meetings", headers=bearer(Role.POLICE, "75"))
         assert police.status_code == 403
-        bad = await client.get("/v1/committees/20/cases", headers=bearer(Role.COMMITTEE_MEMBER))
+        member = bearer(Role.COMMITTEE_MEMBER) | {"X-Relais-Purpose": "committee_review"}
+        bad = await client.get("/v1/committees/20/cases", headers=member)
         assert bad.status_code == 422  # 20 is no département since 1976 (2A, 2B)
     assert UNREACHABLE.http_port == 8105
     assert UNREACHABLE.by_case_topic == "relais.timeline.by-case.v1"

@@ -6,17 +6,22 @@ import datetime as dt
 import time
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from relais_events.catalogue.shelter import SiteRegistered
 from relais_events.catalogue.timeline import AccessLogged, AccessPurpose, CommitteeMeetingHeld
 from relais_events.envelope import Envelope, new_envelope, payload
+from relais_events.integrity import Signer
+from relais_events.pii import MemoryKeyStore
 from relais_events.vocabulary import Actor, Role
+from relais_kit.application import Acting, ManualClock, WritePath, pseudonym
+from relais_kit.application.access_log import AccessLog
+from relais_kit.store import StoredCommit
+from relais_kit.store.memory import MemoryEventStore
 from relais_timeline.adapters.memory import (
     MemoryCommitteeCaseList,
     MemoryMeetingStore,
-    MemoryOutbox,
     MemoryTimelineStore,
 )
-from relais_timeline.application.access_log import AccessLog, Caller, safe_identifier
 from relais_timeline.application.committees import Committees
 from relais_timeline.application.errors import (
     CaseNotVisible,
@@ -29,23 +34,37 @@ from relais_timeline.domain.summary import Origin
 from relais_timeline.testing import case_history, report
 
 NOW = dt.datetime(2026, 3, 9, 18, 0, tzinfo=dt.UTC)
-MEMBER = Caller("member-1", "clav-75", frozenset({"committee_member"}), frozenset({"75"}))
-AUDITOR = Caller("auditor@ccomptes.fr", "igj", frozenset({"auditor"}), frozenset({"*"}))
-ELSEWHERE = Caller("member-2", "clav-93", frozenset({"committee_member"}), frozenset({"93"}))
+MEMBER = Acting("member-1", Role.COMMITTEE_MEMBER, "clav-75", frozenset({"75"}))
+AUDITOR = Acting("auditor@ccomptes.fr", Role.AUDITOR, "igj", frozenset({"*"}))
+ELSEWHERE = Acting("member-2", Role.COMMITTEE_MEMBER, "clav-93", frozenset({"93"}))
+REVIEW, AUDIT = AccessPurpose.COMMITTEE_REVIEW, AccessPurpose.AUDIT
 
 
 class World:
     def __init__(self) -> None:
         self.timelines = MemoryTimelineStore()
         self.cases = MemoryCommitteeCaseList()
-        self.outbox = MemoryOutbox()
+        self.committed: list[StoredCommit] = []
+        signer = Signer("timeline", "timeline-test", Ed25519PrivateKey.generate())
+        write_path = WritePath(
+            MemoryEventStore(),
+            MemoryKeyStore(),
+            signer,
+            ManualClock(NOW),
+            on_commit=self.committed.append,
+        )
         self.projection = TimelineProjection(self.timelines, self.cases)
-        access = AccessLog(self.outbox)
-        self.reads = TimelineReads(self.timelines, access, lambda: NOW, wait_s=0.2, poll_s=0.01)
+        access = AccessLog(write_path)
+        self.reads = TimelineReads(self.timelines, access, wait_s=0.2, poll_s=0.01)
         self.committees = Committees(
-            self.timelines, self.cases, MemoryMeetingStore(), self.outbox, access, lambda: NOW
+            self.timelines, self.cases, MemoryMeetingStore(), write_path, access
         )
         self.offset = 0
+
+    @property
+    def envelopes(self) -> list[Envelope]:
+        """Everything the timeline service itself committed, in order (signed)."""
+        return [Envelope.model_validate(e) for c in self.committed for e in c.events]
 
     async def feed(self, *envelopes: Envelope) -> None:
         for envelope in envelopes:
@@ -56,7 +75,7 @@ class World:
     def logged(self) -> list[AccessLogged]:
         return [
             event
-            for event in (payload(e) for e in self.outbox.envelopes)
+            for event in (payload(e) for e in self.envelopes)
             if isinstance(event, AccessLogged)
         ]
 
@@ -70,7 +89,7 @@ async def test_projection_is_idempotent_and_keeps_the_access_log_out_of_cases() 
     access = new_envelope(
         AccessLogged(
             access_id="a-1",
-            case_id="case-1",
+            case_ids=["case-1"],
             subject_ref="member-1",
             role=Role.COMMITTEE_MEMBER,
             org="clav-75",
@@ -92,20 +111,21 @@ async def test_projection_is_idempotent_and_keeps_the_access_log_out_of_cases() 
 async def test_a_read_shows_the_case_and_logs_who_why_and_what() -> None:
     world = World()
     await world.feed(*case_history("case-1"))
-    view = await world.reads.case_timeline(MEMBER, "case-1")
+    view = await world.reads.case_timeline(MEMBER, "case-1", REVIEW)
     assert len(view.entries) == 3
     [logged] = world.logged()
-    assert (logged.case_id, logged.subject_ref, logged.org, logged.resource) == (
-        "case-1",
+    assert (logged.case_ids, logged.subject_ref, logged.org, logged.resource) == (
+        ["case-1"],
         "member-1",
         "clav-75",
         "timeline",
     )
     assert logged.purpose == "committee_review"
 
-    audit = await world.reads.case_timeline(AUDITOR, "case-1")
+    audit = await world.reads.case_timeline(AUDITOR, "case-1", AUDIT)
     assert all(e.data is None for e in audit.entries)
-    assert world.logged()[-1].subject_ref == safe_identifier("auditor@ccomptes.fr")
+    assert world.logged()[-1].subject_ref == pseudonym("auditor@ccomptes.fr")
+    assert all(e.sig is not None for e in world.envelopes)  # the timeline signs what it writes
     assert world.logged()[-1].purpose == "audit"
 
 
@@ -113,9 +133,9 @@ async def test_no_data_and_no_log_outside_the_departement_or_for_an_unknown_case
     world = World()
     await world.feed(*case_history("case-1"))
     with pytest.raises(CaseNotVisible):
-        await world.reads.case_timeline(ELSEWHERE, "case-1")
+        await world.reads.case_timeline(ELSEWHERE, "case-1", REVIEW)
     with pytest.raises(CaseNotVisible):
-        await world.reads.case_timeline(MEMBER, "case-404")
+        await world.reads.case_timeline(MEMBER, "case-404", REVIEW)
     assert world.logged() == []
 
 
@@ -127,7 +147,7 @@ async def test_a_refusal_with_min_event_takes_as_long_for_an_existing_case_as_fo
     for case_id in ("case-1", "case-404"):
         started = time.monotonic()
         with pytest.raises(CaseNotVisible):
-            await world.reads.case_timeline(ELSEWHERE, case_id, min_event=history[-1].id)
+            await world.reads.case_timeline(ELSEWHERE, case_id, REVIEW, min_event=history[-1].id)
         assert time.monotonic() - started >= world.reads.wait_s
 
 
@@ -135,7 +155,7 @@ async def test_min_event_gives_up_after_the_wait_with_a_retry_hint() -> None:
     world = World()
     await world.feed(*case_history("case-1"))
     with pytest.raises(EventNotYetApplied) as raised:
-        await world.reads.case_timeline(MEMBER, "case-1", min_event="evt-never")
+        await world.reads.case_timeline(MEMBER, "case-1", REVIEW, min_event="evt-never")
     assert raised.value.retry_after_s >= 1
 
 
@@ -147,18 +167,18 @@ async def test_a_meeting_publishes_its_snapshot_and_answers_as_known_then() -> N
         await world.committees.hold(ELSEWHERE, "75")
     meeting = await world.committees.hold(MEMBER, "75")
     assert [c.case_id for c in meeting.cases] == ["case-1"]
-    [held] = [
-        p for p in map(payload, world.outbox.envelopes) if isinstance(p, CommitteeMeetingHeld)
-    ]
+    [held] = [p for p in map(payload, world.envelopes) if isinstance(p, CommitteeMeetingHeld)]
     assert held.case_hashes[0].hash == meeting.cases[0].case_hash
     assert held.held_on == dt.date(2026, 3, 9)
 
     await world.feed(report("case-1", "r-late", 3, history[0].id))
-    then = await world.committees.case_at_meeting(MEMBER, "75", meeting.meeting_id, "case-1")
+    then = await world.committees.case_at_meeting(
+        MEMBER, "75", meeting.meeting_id, "case-1", REVIEW
+    )
     assert then.case_hash == meeting.cases[0].case_hash
     assert [e.event_id for e in then.entries] == [e.id for e in history]
     with pytest.raises(CaseNotVisible):
-        await world.committees.case_at_meeting(MEMBER, "75", meeting.meeting_id, "case-2")
+        await world.committees.case_at_meeting(MEMBER, "75", meeting.meeting_id, "case-2", REVIEW)
 
 
 async def test_a_site_or_partner_subject_is_not_a_case() -> None:
@@ -181,9 +201,9 @@ async def test_a_site_or_partner_subject_is_not_a_case() -> None:
     )
     await world.feed(*case_history("case-1"), site)
     with pytest.raises(CaseNotVisible):
-        await world.reads.case_timeline(MEMBER, "site-1")
+        await world.reads.case_timeline(MEMBER, "site-1", REVIEW)
     page = await world.committees.cases(
-        MEMBER, "75", kind=None, risk_level=None, limit=10, offset=0
+        MEMBER, "75", kind=None, risk_level=None, limit=10, offset=0, purpose=REVIEW
     )
     assert [c.case_id for c in page.cases] == ["case-1"]
-    assert [entry.case_id for entry in world.logged()] == ["case-1"]
+    assert [entry.case_ids for entry in world.logged()] == [["case-1"]]

@@ -12,6 +12,10 @@ class MemoryLinkSuggestions:
         if all(case != case_id for case, _ in slots):
             slots.append((case_id, True))
 
+    async def add_and_list(self, departement: str, person_key: str, case_id: str) -> list[str]:
+        await self.add(departement, person_key, case_id)
+        return [c for c in await self.open_cases(departement, person_key) if c != case_id]
+
     async def remove(self, departement: str, person_key: str, case_id: str) -> None:
         key = f"{departement}:{person_key}"
         slots = self._slots.get(key, [])

@@ -5,8 +5,9 @@ one document per case: a new case takes the first free slot by INSERT, so two ca
 person opened at the same moment both land (a shared list updated in place could lose one on
 FerretDB, whose updates are read-modify-replace). Reading walks the slots by ``_id`` until the
 first missing one: a person has a handful of cases, so that is a handful of indexed lookups.
-A closed case keeps its slot, marked closed, so the walk never meets a hole; only the closing
-handler of that case writes to it (store rule 2).
+A person seen for the first time costs one insert (slot 0, tried first). A closed case keeps its
+slot, marked closed, so the walk never meets a hole; its one writer is the handler that closed
+that case (store rule 2).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Final
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_kit.batching import InsertBatcher
 
 COLLECTION: Final = "link_suggestions"
 _MAX_SLOTS: Final = 1000  # far beyond any real person; stops a runaway walk
@@ -25,24 +27,41 @@ _MAX_SLOTS: Final = 1000  # far beyond any real person; stops a runaway walk
 class MongoLinkSuggestions:
     def __init__(self, database: AsyncDatabase[dict[str, Any]], collection: str = COLLECTION):
         self._slots: AsyncCollection[dict[str, Any]] = database[collection]
+        self._inserts = InsertBatcher(self._slots)
 
     async def add(self, departement: str, person_key: str, case_id: str) -> None:
+        await self._add_and_walk(departement, person_key, case_id)
+
+    async def add_and_list(self, departement: str, person_key: str, case_id: str) -> list[str]:
         prefix = _prefix(departement, person_key)
+        try:
+            await self._inserts.insert(_slot(prefix, 0, case_id))
+            return []  # slot 0 was free: nobody else has this person's key here
+        except DuplicateKeyError:
+            pass
+        found = await self._add_and_walk(departement, person_key, case_id)
+        return [c for c in found if c != case_id]
+
+    async def _add_and_walk(self, departement: str, person_key: str, case_id: str) -> list[str]:
+        """Take the first free slot unless the case has one; the open cases met on the way."""
+        prefix = _prefix(departement, person_key)
+        found: list[str] = []
+        added = False
         n = 0
         while n < _MAX_SLOTS:
-            found = await self._slots.find_one({"_id": f"{prefix}#{n}"})
-            if found is not None:
-                if found["case_id"] == case_id:
-                    return
-                n += 1
-                continue
-            try:
-                await self._slots.insert_one(
-                    {"_id": f"{prefix}#{n}", "case_id": case_id, "open": True}
-                )
-                return
-            except DuplicateKeyError:
-                continue  # another case took slot n: read it and move on
+            slot = await self._slots.find_one({"_id": f"{prefix}#{n}"})
+            if slot is None:
+                if added:
+                    return found
+                try:
+                    await self._inserts.insert(_slot(prefix, n, case_id))
+                except DuplicateKeyError:
+                    continue  # another case took slot n: read it and move on
+                return [*found, case_id]
+            added = added or slot["case_id"] == case_id
+            if slot["open"]:
+                found.append(slot["case_id"])
+            n += 1
         raise RuntimeError(f"no free suggestion slot under {departement}")
 
     async def remove(self, departement: str, person_key: str, case_id: str) -> None:
@@ -64,3 +83,7 @@ class MongoLinkSuggestions:
 
 def _prefix(departement: str, person_key: str) -> str:
     return f"{departement}:{person_key}"
+
+
+def _slot(prefix: str, n: int, case_id: str) -> dict[str, Any]:
+    return {"_id": f"{prefix}#{n}", "case_id": case_id, "open": True}

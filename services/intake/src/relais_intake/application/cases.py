@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping
+from typing import Any
 
+from relais_events.catalogue import Event
 from relais_events.catalogue.intake import CaseLinkKind, ClosureReason, LoweringReason, RiskLowered
 from relais_events.envelope import new_event_id
+from relais_kit.application import Acting, Committed
 
-from relais_intake.application.execution import Acting, Authorize, Written, decide_and_append
-from relais_intake.application.ports import Clock, LinkSuggestions
+from relais_intake.application.case_stream import CASE
 from relais_intake.application.reports import AssessmentForm
-from relais_intake.application.streams import CaseStreams, LoadedCase, Pending
-from relais_intake.domain.case import decide
-from relais_intake.domain.commands import AssessRisk, CloseCase, LinkCase
+from relais_intake.application.services import IntakeServices
+from relais_intake.domain.case import CaseState, decide
+from relais_intake.domain.commands import AssessRisk, CaseCommand, CloseCase, LinkCase
+
+Written = Committed[CaseState | None]
 
 
 async def handle_assess_risk(
@@ -22,10 +25,8 @@ async def handle_assess_risk(
     *,
     lowering_reason: LoweringReason | None,
     written_reason: str | None,
-    streams: CaseStreams,
+    services: IntakeServices,
     acting: Acting,
-    clock: Clock,
-    authorize: Authorize,
 ) -> Written:
     """Raise at any time; lower as a reviewer with a reason, the written text sealed in pii."""
     command = AssessRisk(
@@ -35,37 +36,23 @@ async def handle_assess_risk(
         lowering_reason=lowering_reason,
         has_written_reason=bool(written_reason and written_reason.strip()),
     )
+    pii = {"written_reason": written_reason} if written_reason else None
 
-    def decision(loaded: LoadedCase, now: dt.datetime) -> Sequence[Pending]:
-        events = decide(loaded.state, command, now)
-        pii = {"written_reason": written_reason} if written_reason else None
-        return [Pending(e, pii if isinstance(e, RiskLowered) else None) for e in events]
+    def personal_data(event: Event) -> Mapping[str, Any] | None:
+        return pii if isinstance(event, RiskLowered) else None
 
-    return await decide_and_append(
-        streams, case_id, decision, acting=acting, clock=clock, authorize=authorize
-    )
+    return await _execute(services, case_id, command, acting, personal_data)
 
 
 async def handle_close_case(
-    case_id: str,
-    reason: ClosureReason,
-    *,
-    streams: CaseStreams,
-    suggestions: LinkSuggestions,
-    acting: Acting,
-    clock: Clock,
-    authorize: Authorize,
+    case_id: str, reason: ClosureReason, *, services: IntakeServices, acting: Acting
 ) -> Written:
     command = CloseCase(case_id=case_id, actor_role=acting.role, reason=reason)
-
-    def decision(loaded: LoadedCase, now: dt.datetime) -> Sequence[Pending]:
-        return [Pending(e) for e in decide(loaded.state, command, now)]
-
-    written = await decide_and_append(
-        streams, case_id, decision, acting=acting, clock=clock, authorize=authorize
-    )
+    written = await _execute(services, case_id, command, acting)
+    state = written.state
+    assert state is not None
     # A closed case is no longer suggested (DOMAIN.md: suggest links to open cases only).
-    await suggestions.remove(written.state.departement, written.state.person_key, case_id)
+    await services.suggestions.remove(state.departement, state.person_key, case_id)
     return written
 
 
@@ -75,13 +62,11 @@ async def handle_link_case(
     link: CaseLinkKind,
     *,
     confirmed: bool,
-    streams: CaseStreams,
+    services: IntakeServices,
     acting: Acting,
-    clock: Clock,
-    authorize: Authorize,
 ) -> Written:
     """Record a link a user confirmed; the other case's département comes from the store."""
-    other = await streams.load_case(linked_case_id)
+    other = await services.write_path.load(CASE, linked_case_id)
     command = LinkCase(
         case_id=case_id,
         actor_role=acting.role,
@@ -90,10 +75,20 @@ async def handle_link_case(
         confirmed=confirmed,
         linked_departement=other.state.departement if other.state else None,
     )
+    return await _execute(services, case_id, command, acting)
 
-    def decision(loaded: LoadedCase, now: dt.datetime) -> Sequence[Pending]:
-        return [Pending(e) for e in decide(loaded.state, command, now)]
 
-    return await decide_and_append(
-        streams, case_id, decision, acting=acting, clock=clock, authorize=authorize
+async def _execute(
+    services: IntakeServices,
+    case_id: str,
+    command: CaseCommand,
+    acting: Acting,
+    personal_data: Any = None,
+) -> Written:
+    return await services.write_path.execute(
+        CASE,
+        case_id,
+        lambda loaded, now: decide(loaded.state, command, now),
+        acting=acting,
+        personal_data=personal_data,
     )

@@ -1,23 +1,12 @@
 """What the application needs from the outside world, as Protocols the adapters implement.
 
-The event store is the kit's port (``relais_kit.store.EventStore``, one commit document per
-command, ``ConcurrencyConflict`` on a raced version); the ones below are intake's own.
+The event store, the clock and the write path are the kit's (``relais_kit.application``); the
+one below is intake's own read model.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from typing import Protocol
-
-from relais_kit.store import StoredCommit
-
-Clock = Callable[[], dt.datetime]
-"""The current instant, timezone-aware. Tests pass a fixed one."""
-
-
-CommitListener = Callable[[StoredCommit], None]
-"""Told of each commit just appended: the outbox relay's ``notify`` publishes it at once."""
 
 
 class LinkSuggestions(Protocol):
@@ -36,4 +25,9 @@ class LinkSuggestions(Protocol):
 
     async def open_cases(self, departement: str, person_key: str) -> list[str]:
         """The open cases of this person in this département, oldest first."""
+        ...
+
+    async def add_and_list(self, departement: str, person_key: str, case_id: str) -> list[str]:
+        """``add``, then the person's OTHER open cases, in as few round trips as can be: a
+        person seen for the first time costs one insert."""
         ...

@@ -7,11 +7,11 @@ envelope's ``pii``; only the pseudonymous person key (an HMAC under the service'
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from relais_events.catalogue import Event
 from relais_events.catalogue.intake import ReportFiled, ReportKind
 from relais_events.envelope import new_event_id
 from relais_events.vocabulary import (
@@ -21,15 +21,11 @@ from relais_events.vocabulary import (
     RiskLevel,
     TraffickingForm,
 )
+from relais_kit.application import Acting, Committed
 
-from relais_intake.application.execution import (
-    Acting,
-    Authorize,
-    Written,
-    decide_and_append,
-)
-from relais_intake.application.ports import Clock, LinkSuggestions
-from relais_intake.application.streams import CaseStreams, LoadedCase, Pending
+from relais_intake.application.case_stream import CASE
+from relais_intake.application.ports import LinkSuggestions
+from relais_intake.application.services import IntakeServices
 from relais_intake.domain.case import CaseState, decide
 from relais_intake.domain.commands import Assessment, FileReport
 from relais_intake.domain.person_key import Identity, anonymous_person_key, person_key
@@ -75,7 +71,7 @@ class ReportOutcome:
     case_id: str
     report_id: str
     opened: bool
-    written: Written
+    written: Committed[CaseState | None]
     suggested_links: tuple[str, ...]
 
     @property
@@ -84,22 +80,18 @@ class ReportOutcome:
 
 
 async def handle_file_report(
-    submission: ReportSubmission,
-    *,
-    streams: CaseStreams,
-    suggestions: LinkSuggestions,
-    person_key_secret: bytes,
-    acting: Acting,
-    clock: Clock,
-    authorize: Authorize,
+    submission: ReportSubmission, *, services: IntakeServices, acting: Acting
 ) -> ReportOutcome:
+    # The report's own département, whatever the case: a caller files only where they act.
+    acting.ensure_acts_for(submission.departement)
     attach = submission.existing_case_id is not None
     case_id = submission.existing_case_id or f"case-{new_event_id()}"
     report_id = f"report-{new_event_id()}"
+    secret = services.person_key_secret
     key = (
-        person_key(person_key_secret, submission.identity)
+        person_key(secret, submission.identity)
         if submission.identity is not None
-        else anonymous_person_key(person_key_secret, case_id)
+        else anonymous_person_key(secret, case_id)
     )
     command = FileReport(
         case_id=case_id,
@@ -120,27 +112,41 @@ async def handle_file_report(
             else None
         ),
     )
+    pii = _report_pii(submission)
 
-    def decision(loaded: LoadedCase, now: dt.datetime) -> Sequence[Pending]:
-        events = decide(loaded.state, command, now)
-        pii = _report_pii(submission)
-        return [Pending(e, pii if isinstance(e, ReportFiled) else None) for e in events]
+    def personal_data(event: Event) -> Mapping[str, Any] | None:
+        return pii if isinstance(event, ReportFiled) else None
 
-    written = await decide_and_append(
-        streams, case_id, decision, acting=acting, clock=clock, authorize=authorize
+    written = await services.write_path.execute(
+        CASE,
+        case_id,
+        lambda loaded, now: decide(loaded.state, command, now),
+        acting=acting,
+        subject=case_id,
+        jurisdiction=submission.departement,
+        personal_data=personal_data,
+        new=not attach,
     )
     state = written.state
+    assert state is not None, "a report opens or joins a case"
     if not attach and submission.identity is not None:
         # After the commit: the index is a read model, rebuilt from case.opened if it lags.
-        await suggestions.add(state.departement, state.person_key, case_id)
-    others = await suggested_links(suggestions, state)
+        found = await services.suggestions.add_and_list(
+            state.departement, state.person_key, case_id
+        )
+        others = _not_linked(state, found)
+    else:
+        others = await suggested_links(services.suggestions, state)
     return ReportOutcome(case_id, report_id, not attach, written, others)
 
 
 async def suggested_links(suggestions: LinkSuggestions, state: CaseState) -> tuple[str, ...]:
     """Open cases of the same person in the same département, not this one nor linked ones."""
+    return _not_linked(state, await suggestions.open_cases(state.departement, state.person_key))
+
+
+def _not_linked(state: CaseState, found: list[str]) -> tuple[str, ...]:
     linked = {linked for linked, _ in state.links}
-    found = await suggestions.open_cases(state.departement, state.person_key)
     return tuple(c for c in found if c != state.case_id and c not in linked)
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from relais_intake.application.ports import Clock, LinkSuggestions
-from relais_intake.application.streams import CaseStreams
+from relais_kit.application import WritePath
+from relais_kit.application.access_log import AccessLog
+
+from relais_intake.application.ports import LinkSuggestions
 
 
 @dataclass(frozen=True)
 class IntakeServices:
-    streams: CaseStreams
+    write_path: WritePath
+    access_log: AccessLog
     suggestions: LinkSuggestions
-    clock: Clock
     person_key_secret: bytes

@@ -19,7 +19,6 @@ from relais_events.catalogue.intake import (
     CaseOpened,
     ReportFiled,
     RiskAssessed,
-    RiskAssessedV1,
     RiskLowered,
 )
 from relais_events.vocabulary import CaseKind, RiskLevel
@@ -71,7 +70,7 @@ def evolve(state: CaseState | None, event: Event) -> CaseState:
             reports = (*state.report_ids, event.report_id)
             minor = state.minor_victim or event.minor_victim
             return replace(state, report_ids=reports, minor_victim=minor)
-        case RiskAssessed() | RiskAssessedV1():
+        case RiskAssessed():  # v1 records arrive upcast to v2 (relais_events.upcasting)
             # An assessment never lowers on its own: only ``risk.lowered`` does (DOMAIN.md).
             level = _higher(state.risk_level, event.level)
             ids = (*state.assessment_ids, event.assessment_id)

@@ -1,16 +1,14 @@
 """The intake api: ``uvicorn relais_intake.entrypoints.api:create_app --factory --port 8101``.
 
 No I/O at import: ``create_app`` wires the bootstrap's adapters into the kit's app factory,
-whose lifespan opens them (indexes, Kafka producer, outbox relay) and closes them.
+whose lifespan opens the runtime (indexes, Kafka producer, outbox relay) and closes it.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from relais_kit.app import create_app as create_service_app
-from relais_kit.http.health import mongo_ping
 
-from relais_intake.application.execution import CaseBusy
 from relais_intake.bootstrap import Intake, bootstrap
 from relais_intake.config import IntakeSettings
 from relais_intake.domain.errors import CaseRuleViolation
@@ -20,7 +18,7 @@ from relais_intake.entrypoints.policy import POLICY
 
 def error_map() -> dict[type[Exception], int]:
     """Every intake rule with its status (the domain cannot import the kit's base class)."""
-    rules: dict[type[Exception], int] = {CaseBusy: 409}
+    rules: dict[type[Exception], int] = {}
     pending: list[type[CaseRuleViolation]] = [CaseRuleViolation]
     while pending:
         rule = pending.pop()
@@ -35,10 +33,10 @@ def create_app(settings: IntakeSettings | None = None, intake: Intake | None = N
         intake.settings,
         routers=[routes_reports.router, routes_cases.router],
         policy=POLICY,
-        lifespan_resources=[intake.running()],
-        readiness={"mongo": mongo_ping(intake.client)},
+        lifespan_resources=[intake.runtime],
+        readiness=intake.runtime.readiness(),
         error_map=error_map(),
-        idempotency=intake.idempotency,
+        idempotency=intake.runtime.idempotency,
     )
     app.state.intake = intake.services
     return app

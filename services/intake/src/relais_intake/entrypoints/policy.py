@@ -28,18 +28,3 @@ POLICY: Final = Policy(
         READ_CASE: {*_FOLLOWING, Role.JUSTICE_CLERK, Role.COMMITTEE_MEMBER, Role.AUDITOR},
     }
 )
-
-# When a token carries several roles, the one acting is the first of these the action allows:
-# the envelope names one role, and the domain's rules (who lowers, who files where) read it.
-ROLE_PREFERENCE: Final = (
-    Role.PROSECUTOR,
-    Role.POLICE,
-    Role.JUSTICE_CLERK,
-    Role.COMMITTEE_MEMBER,
-    Role.HOTLINE,
-    Role.ASSOCIATION,
-    Role.AUDITOR,
-    Role.REPORTING_POINT,
-    Role.SHELTER_OPERATOR,
-    Role.ADMIN,
-)

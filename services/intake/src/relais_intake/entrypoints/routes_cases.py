@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from relais_events.vocabulary import Identifier
 from relais_kit.http.purpose import Purpose
 
-from relais_intake.application.cases import handle_assess_risk, handle_close_case, handle_link_case
-from relais_intake.application.execution import Written
-from relais_intake.application.queries import read_case
-from relais_intake.entrypoints.dependencies import (
-    Assessor,
-    Closer,
-    Linker,
-    Reader,
-    Services,
-    acting,
-    jurisdiction_of,
+from relais_intake.application.cases import (
+    Written,
+    handle_assess_risk,
+    handle_close_case,
+    handle_link_case,
 )
-from relais_intake.entrypoints.policy import ASSESS_RISK, CLOSE_CASE, LINK_CASE, READ_CASE
+from relais_intake.application.queries import read_case
+from relais_intake.entrypoints.dependencies import Assessor, Closer, Linker, Reader, Services
 from relais_intake.entrypoints.routes_reports import assessment_form
 from relais_intake.entrypoints.schemas import (
     Accepted,
@@ -41,69 +36,46 @@ def accepted(case_id: str, written: Written) -> Accepted:
 async def assess_risk(
     case_id: Identifier,
     body: RiskAssessmentIn,
-    principal: Assessor,
+    who: Assessor,
     services: Services,
-    request: Request,
 ) -> Accepted:
     written = await handle_assess_risk(
         case_id,
         assessment_form(body),
         lowering_reason=body.lowering_reason,
         written_reason=body.written_reason,
-        streams=services.streams,
-        acting=acting(request, principal, ASSESS_RISK),
-        clock=services.clock,
-        authorize=jurisdiction_of(principal),
+        services=services,
+        acting=who,
     )
     return accepted(case_id, written)
 
 
 @router.post("/{case_id}/close")
 async def close_case(
-    case_id: Identifier, body: CloseIn, principal: Closer, services: Services, request: Request
+    case_id: Identifier, body: CloseIn, who: Closer, services: Services
 ) -> Accepted:
-    written = await handle_close_case(
-        case_id,
-        body.reason,
-        streams=services.streams,
-        suggestions=services.suggestions,
-        acting=acting(request, principal, CLOSE_CASE),
-        clock=services.clock,
-        authorize=jurisdiction_of(principal),
-    )
+    written = await handle_close_case(case_id, body.reason, services=services, acting=who)
     return accepted(case_id, written)
 
 
 @router.post("/{case_id}/links", status_code=status.HTTP_201_CREATED)
-async def link_case(
-    case_id: Identifier, body: LinkIn, principal: Linker, services: Services, request: Request
-) -> Accepted:
+async def link_case(case_id: Identifier, body: LinkIn, who: Linker, services: Services) -> Accepted:
     written = await handle_link_case(
         case_id,
         body.linked_case_id,
         body.link,
         confirmed=body.confirmed,
-        streams=services.streams,
-        acting=acting(request, principal, LINK_CASE),
-        clock=services.clock,
-        authorize=jurisdiction_of(principal),
+        services=services,
+        acting=who,
     )
     return accepted(case_id, written)
 
 
 @router.get("/{case_id}")
 async def get_case(
-    case_id: Identifier, principal: Reader, purpose: Purpose, services: Services, request: Request
+    case_id: Identifier, who: Reader, purpose: Purpose, services: Services
 ) -> CaseOut:
-    view = await read_case(
-        case_id,
-        purpose=purpose,
-        streams=services.streams,
-        suggestions=services.suggestions,
-        reader=acting(request, principal, READ_CASE),
-        clock=services.clock,
-        authorize=jurisdiction_of(principal),
-    )
+    view = await read_case(case_id, purpose=purpose, services=services, reader=who)
     return CaseOut(
         case_id=view.case_id,
         kind=view.kind,

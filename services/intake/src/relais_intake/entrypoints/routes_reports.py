@@ -7,9 +7,8 @@ either: that would let it probe which case ids exist.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 from relais_events.vocabulary import Role
-from relais_kit.auth import ensure_jurisdiction
 from relais_kit.http.problems import ProblemError
 
 from relais_intake.application.reports import (
@@ -19,8 +18,7 @@ from relais_intake.application.reports import (
     handle_file_report,
 )
 from relais_intake.domain.person_key import Identity
-from relais_intake.entrypoints.dependencies import Filer, Services, acting, jurisdiction_of
-from relais_intake.entrypoints.policy import FILE_REPORT
+from relais_intake.entrypoints.dependencies import Filer, Services
 from relais_intake.entrypoints.schemas import QuestionnaireIn, ReportAccepted, ReportAck, ReportIn
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -33,10 +31,9 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
     responses={201: {"description": "Filed; a reporting point gets a ReportAck only."}},
 )
 async def file_report(
-    body: ReportIn, principal: Filer, services: Services, request: Request, response: Response
+    body: ReportIn, who: Filer, services: Services, response: Response
 ) -> ReportAccepted | ReportAck:
-    actor = acting(request, principal, FILE_REPORT)
-    is_reporting_point = actor.role is Role.REPORTING_POINT
+    is_reporting_point = who.role is Role.REPORTING_POINT
     if is_reporting_point and body.case_id is not None:
         raise ProblemError(
             403,
@@ -45,16 +42,7 @@ async def file_report(
             slug="forbidden-attach",
             errors=[{"field": "case_id", "message": "not allowed for reporting points"}],
         )
-    ensure_jurisdiction(principal, body.departement)
-    outcome = await handle_file_report(
-        submission(body),
-        streams=services.streams,
-        suggestions=services.suggestions,
-        person_key_secret=services.person_key_secret,
-        acting=actor,
-        clock=services.clock,
-        authorize=jurisdiction_of(principal),
-    )
+    outcome = await handle_file_report(submission(body), services=services, acting=who)
     if is_reporting_point:
         return ReportAck(reference=outcome.case_id, event_id=outcome.report_event_id)
     response.headers["Location"] = f"/v1/cases/{outcome.case_id}"

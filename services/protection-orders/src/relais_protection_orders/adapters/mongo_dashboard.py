@@ -13,10 +13,10 @@ from typing import Any, Final
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_events.catalogue.protection_orders import DeadlineKind
 
 from relais_protection_orders.adapters.instants import LAST, from_text, to_text
 from relais_protection_orders.application.ports import DashboardRow
-from relais_protection_orders.domain.deadlines import DeadlineKind
 
 ROWS: Final = "order_dashboard"
 

@@ -14,10 +14,10 @@ from typing import Any, Final
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_events.catalogue.protection_orders import DeadlineKind
 
 from relais_protection_orders.adapters.instants import from_text, to_text
 from relais_protection_orders.application.ports import Firing, ScheduledDeadline
-from relais_protection_orders.domain.deadlines import DeadlineKind
 
 SCHEDULE: Final = "deadline_schedule"
 FIRINGS: Final = "deadline_firings"

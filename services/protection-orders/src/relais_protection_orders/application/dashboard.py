@@ -10,20 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from relais_protection_orders.application.order_stream import LoadedOrder
 from relais_protection_orders.application.ports import Dashboard, DashboardRow
-from relais_protection_orders.application.streams import LoadedOrder
 from relais_protection_orders.domain.schedule import open_deadlines
-
-ALL_STATUSES = (
-    "requested",
-    "hearing_scheduled",
-    "summons_served",
-    "issued",
-    "rejected",
-    "lapsed",
-    "revoked",
-    "expired",
-)
 
 
 def row_for(loaded: LoadedOrder, now: datetime) -> DashboardRow:
@@ -31,9 +20,9 @@ def row_for(loaded: LoadedOrder, now: datetime) -> DashboardRow:
     deadlines = sorted(open_deadlines(state), key=lambda d: d.due_at)
     nearest = deadlines[0] if deadlines else None
     return DashboardRow(
-        order_id=loaded.order_id,
+        order_id=loaded.aggregate_id,
         case_id=state.case_id,
-        departement=loaded.departement or "",
+        departement=loaded.jurisdiction or "",
         status=state.stage.value,
         version=loaded.version,
         next_deadline=nearest.kind if nearest else None,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from relais_events.vocabulary import Actor, Role
+from relais_kit.application import Acting
 
 from relais_protection_orders.application.handlers import OrderHandler
 from relais_protection_orders.application.ports import (
@@ -38,7 +38,6 @@ from relais_protection_orders.application.ports import (
     Firing,
     ScheduledDeadline,
 )
-from relais_protection_orders.application.streams import Provenance
 from relais_protection_orders.domain.commands import FireDeadline
 from relais_protection_orders.domain.deadlines import Deadline
 from relais_protection_orders.domain.schedule import open_deadlines
@@ -101,8 +100,7 @@ class DeadlineManager:
                 return Visit.IN_FLIGHT
             visit, ours = Visit.REFIRED, existing.owner == self.owner
         command = FireDeadline(kind=entry.kind, due_at=entry.due_at)
-        provenance = Provenance(Actor(role=Role.SYSTEM, org=SYSTEM_ORG))
-        await self.handler.handle(entry.order_id, command, provenance)
+        await self.handler.handle(entry.order_id, command, Acting.system(SYSTEM_ORG))
         if ours:  # only the claimer writes its firing document (store rule 2)
             await self.firings.complete(entry.firing_key, self.handler.clock.now())
         await self.schedule.remove(entry.key)

@@ -3,29 +3,17 @@
 Adapters in ``adapters/`` implement them twice: on MongoDB/FerretDB and in memory, and one
 contract suite per port runs against both. Every write here obeys the store rules of DESIGN.md
 section 3: races are decided by inserts, an updated document has one writer at a time. The
-event store is the kit's (``relais_kit.store``: ``EventStore``, ``ConcurrencyConflict``).
+event store, the clock and the write path are the kit's (``relais_kit.application``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from relais_kit.store import StoredCommit
-
-from relais_protection_orders.domain.deadlines import DeadlineKind
-
-
-class Clock(Protocol):
-    """Time is an input (DESIGN.md section 3): the handlers never read the system clock."""
-
-    def now(self) -> datetime: ...
-
-
-CommitListener = Callable[[StoredCommit], None]
-"""Told of each commit once appended: the outbox relay publishes it at once (``notify``)."""
+from relais_events.catalogue.protection_orders import DeadlineKind
 
 
 @dataclass(frozen=True)

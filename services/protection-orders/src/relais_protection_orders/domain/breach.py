@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from relais_events.catalogue.protection_orders import OrderBreachReported
+from relais_events.vocabulary import Role
 
 from relais_protection_orders.domain import errors, procedure
 from relais_protection_orders.domain.commands import ReportBreach
@@ -30,7 +31,7 @@ def decide_breach(
     state: ProtectionOrder, command: ReportBreach, now: datetime
 ) -> list[ProtectionOrderEvent]:
     """Record a breach reported by police or the prosecutor."""
-    if command.actor not in ("police", "prosecutor"):
+    if command.actor not in (Role.POLICE, Role.PROSECUTOR):
         raise errors.OnlyPoliceOrProsecutorMayReportBreach(command.actor)
     if state.stage is Stage.NONE:
         raise errors.NoApplication()

@@ -8,11 +8,10 @@ where a rule depends on it.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 from relais_events.catalogue.protection_orders import (
     ApplicantKind,
+    DeadlineKind,
     DeviceKind,
     ExtensionGround,
     Id,
@@ -20,11 +19,10 @@ from relais_events.catalogue.protection_orders import (
     NationalFile,
     UtcInstant,
 )
+from relais_events.vocabulary import Role
 
-from relais_protection_orders.domain.deadlines import DeadlineKind
-
-Role = Literal["prosecutor", "justice_clerk", "police"]
-"""Roles whose acts this aggregate records (procureur, greffier, police / gendarmerie)."""
+# ``actor`` is the role that records an act; the rule of each act checks it
+# (``procedure.recorded_by``): prosecutor (procureur), justice clerk (greffier), police.
 
 
 class _Command(BaseModel):

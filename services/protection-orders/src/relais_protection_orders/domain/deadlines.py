@@ -14,12 +14,14 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from holidays import country_holidays
 from holidays.holiday_base import HolidayBase
+
+# The kinds are the catalogue's: the events that open and close each one name them too.
+from relais_events.catalogue.protection_orders import DeadlineKind
 
 PARIS = ZoneInfo("Europe/Paris")
 LAW_2024_536_IN_FORCE = date(2024, 6, 15)
@@ -143,17 +145,6 @@ class DeadlinePolicy:
     def registration_flag_at(self, issued_at: datetime) -> datetime:
         """An issued order still missing FPR/FINIADA entries is flagged from this instant."""
         return end_of_day(last_day_in_days(issued_at, self.registration_flag_days))
-
-
-class DeadlineKind(StrEnum):
-    """What a scheduler fires when a deadline passes, and what it emits if still applicable."""
-
-    SERVICE = "service"  # -> protection_order.lapsed (CPC art. 1136-3)
-    RULING = "ruling"  # -> protection_order.ruling_overdue (C. civ. art. 515-11)
-    PROVISIONAL_DECISION = "provisional_decision"  # -> provisional_order.overdue (515-13-1)
-    EXPIRY = "expiry"  # -> protection_order.expired (C. civ. art. 515-12)
-    NOTIFICATION = "notification"  # -> protection_order.flagged not_notified
-    REGISTRATION = "registration"  # -> protection_order.flagged not_registered
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from relais_events.catalogue.protection_orders import (
     ProtectionOrderRegistered,
     ProtectionOrderRevoked,
 )
+from relais_events.vocabulary import Role
 
 from relais_protection_orders.domain import errors, procedure
 from relais_protection_orders.domain.commands import (
@@ -50,7 +51,7 @@ def register_in_file(
     state: ProtectionOrder, command: RegisterInNationalFile, now: datetime
 ) -> list[ProtectionOrderEvent]:
     """The prosecutor has the order entered in FPR, and in FINIADA when weapons are banned."""
-    procedure.recorded_by(command.actor, "prosecutor", errors.OnlyProsecutorMayRegister)
+    procedure.recorded_by(command.actor, Role.PROSECUTOR, errors.OnlyProsecutorMayRegister)
     procedure.in_the_past(command.at, now)
     procedure.issued_in_force(state, command.at)
     if command.file is NationalFile.FINIADA and Measure.WEAPON_BAN not in state.measures:

@@ -17,13 +17,13 @@ from relais_events.catalogue.protection_orders import (
     ProtectionOrderSummonsServed,
     ProvisionalEndReason,
 )
+from relais_events.vocabulary import Role
 
 from relais_protection_orders.domain import errors, procedure
 from relais_protection_orders.domain.commands import (
     IssueOrder,
     RejectApplication,
     RequestProtectionOrder,
-    Role,
     ScheduleHearing,
     ServeSummons,
 )
@@ -36,7 +36,7 @@ from relais_protection_orders.domain.state import (
     ids,
 )
 
-CLERK: Role = "justice_clerk"
+CLERK: Role = Role.JUSTICE_CLERK
 
 
 def _clerk(command: ScheduleHearing | ServeSummons | IssueOrder | RejectApplication) -> None:
@@ -52,7 +52,9 @@ def request(
     if state.stage is not Stage.NONE:
         raise errors.ApplicationAlreadyFiled()
     if command.applicant is ApplicantKind.PROSECUTOR_WITH_AGREEMENT:
-        procedure.recorded_by(command.actor, "prosecutor", errors.OnlyProsecutorMayApplyForVictim)
+        procedure.recorded_by(
+            command.actor, Role.PROSECUTOR, errors.OnlyProsecutorMayApplyForVictim
+        )
         if not command.victim_agreement:
             raise errors.ProsecutorApplicationNeedsAgreement()
     else:

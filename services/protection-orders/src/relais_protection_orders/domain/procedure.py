@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from relais_events.vocabulary import Role
+
 from relais_protection_orders.domain import errors
-from relais_protection_orders.domain.commands import Role
 from relais_protection_orders.domain.state import ProtectionOrder, Stage
 
 

@@ -18,9 +18,10 @@ from relais_events.catalogue.protection_orders import (
     ProtectiveDeviceWithdrawn,
     WithdrawalReason,
 )
+from relais_events.vocabulary import Role
 
 from relais_protection_orders.domain import errors, procedure
-from relais_protection_orders.domain.commands import AssignDevice, RenewDevice, Role, WithdrawDevice
+from relais_protection_orders.domain.commands import AssignDevice, RenewDevice, WithdrawDevice
 from relais_protection_orders.domain.deadlines import DeadlinePolicy
 from relais_protection_orders.domain.events import ProtectionOrderEvent
 from relais_protection_orders.domain.state import (
@@ -42,8 +43,8 @@ def _recorder(kind: DeviceKind) -> tuple[Role, type[errors.ProtectionOrderRuleVi
     """The prosecutor attributes the phone (CPP art. 41-3-1); the JAF orders the bracelet within
     the protection order (C. civ. art. 515-11-1), which the clerk records."""
     if kind is DeviceKind.SERIOUS_DANGER_PHONE:
-        return "prosecutor", errors.OnlyProsecutorMayAssignPhone
-    return "justice_clerk", errors.OnlyClerkRecordsJudicialActs
+        return Role.PROSECUTOR, errors.OnlyProsecutorMayAssignPhone
+    return Role.JUSTICE_CLERK, errors.OnlyClerkRecordsJudicialActs
 
 
 def _active(state: ProtectionOrder, device_id: str) -> ProtectiveDevice:

@@ -18,6 +18,7 @@ from relais_events.catalogue.protection_orders import (
     ProvisionalOrderRejected,
     ProvisionalOrderRequested,
 )
+from relais_events.vocabulary import Role
 
 from relais_protection_orders.domain import errors, procedure
 from relais_protection_orders.domain.commands import (
@@ -73,7 +74,7 @@ def decide_provisional(
         case RequestProvisionalOrder():
             # Only the prosecutor, with the victim's agreement (C. civ. 515-13-1; CPC 1136-15-1).
             procedure.recorded_by(
-                command.actor, "prosecutor", errors.OnlyProsecutorMayRequestProvisionalOrder
+                command.actor, Role.PROSECUTOR, errors.OnlyProsecutorMayRequestProvisionalOrder
             )
             if not command.victim_agreement:
                 raise errors.ProvisionalOrderNeedsAgreement()
@@ -85,7 +86,7 @@ def decide_provisional(
             return [ProvisionalOrderRequested(**keys, requested_at=command.at, decision_due_at=due)]
         case IssueProvisionalOrder():
             procedure.recorded_by(
-                command.actor, "justice_clerk", errors.OnlyClerkRecordsJudicialActs
+                command.actor, Role.JUSTICE_CLERK, errors.OnlyClerkRecordsJudicialActs
             )
             _awaiting_decision(state, command.at)
             outside = sorted(set(command.measures) - PROVISIONAL_MEASURES)
@@ -94,7 +95,7 @@ def decide_provisional(
             return [ProvisionalOrderIssued(**keys, issued_at=command.at, measures=command.measures)]
         case RejectProvisionalOrder():
             procedure.recorded_by(
-                command.actor, "justice_clerk", errors.OnlyClerkRecordsJudicialActs
+                command.actor, Role.JUSTICE_CLERK, errors.OnlyClerkRecordsJudicialActs
             )
             _awaiting_decision(state, command.at)
             return [ProvisionalOrderRejected(**keys, rejected_at=command.at)]

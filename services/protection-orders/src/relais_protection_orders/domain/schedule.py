@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import assert_never
 
 from relais_events.catalogue.protection_orders import (
+    DeadlineKind,
     FlagReason,
     ProtectionOrderExpired,
     ProtectionOrderFlagged,
@@ -22,7 +23,7 @@ from relais_events.catalogue.protection_orders import (
 )
 
 from relais_protection_orders.domain.commands import FireDeadline
-from relais_protection_orders.domain.deadlines import Deadline, DeadlineKind
+from relais_protection_orders.domain.deadlines import Deadline
 from relais_protection_orders.domain.events import ProtectionOrderEvent
 from relais_protection_orders.domain.protective_device import withdraw_bracelets
 from relais_protection_orders.domain.provisional_order import end_provisional

@@ -8,8 +8,6 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 from relais_kit.app import create_app as create_service_app
-from relais_kit.http.health import mongo_ping
-from relais_kit.store import ConcurrencyConflict
 
 from relais_protection_orders.bootstrap import Service, bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
@@ -20,23 +18,21 @@ from relais_protection_orders.entrypoints.dependencies import POLICY
 ERROR_MAP: dict[type[Exception], int] = {
     # The request is well formed but a rule of the domain forbids it: nothing is written.
     ProtectionOrderRuleViolated: 422,
-    # Another writer kept taking the version: reload and retry.
-    ConcurrencyConflict: 409,
 }
 
 
 def create_app(service: Service | None = None) -> FastAPI:
     """The app over ``service`` (built from the environment when None); its lifespan opens the
-    service's resources (indexes, outbox relay) and closes them."""
+    service's runtime (indexes, outbox relay) and closes it."""
     svc = service or bootstrap(ProtectionOrdersSettings())
     app = create_service_app(
         svc.settings,
         routers=[routes_dashboard.router, routes_orders.router, routes_protection.router],
         policy=POLICY,
-        lifespan_resources=[svc.running()],
-        readiness={"mongo": mongo_ping(svc.client)},
+        lifespan_resources=[svc.runtime],
+        readiness=svc.runtime.readiness(),
         error_map=ERROR_MAP,
-        idempotency=svc.idempotency,
+        idempotency=svc.runtime.idempotency,
     )
     app.state.service = svc
     return app

@@ -7,28 +7,21 @@ recording a victim's own application: ``OnlyClerkRecordsJudicialActs``).
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from relais_events.catalogue.timeline import AccessPurpose
-from relais_events.vocabulary import IDENTIFIER_PATTERN, Actor
-from relais_events.vocabulary import Role as EventRole
-from relais_kit.auth import Policy, Principal, Role, ensure_jurisdiction, require
+from relais_kit.application import Acting
+from relais_kit.auth import Policy, Role
+from relais_kit.http.acting import acting
 from relais_kit.http.problems import ProblemError
-from relais_kit.tracing import current_traceparent
 
-from relais_protection_orders.application.handlers import Guard
-from relais_protection_orders.application.reads import Reading
-from relais_protection_orders.application.streams import LoadedOrder, OrderNotFound, Provenance
+from relais_protection_orders.application.order_stream import OrderNotFound
 from relais_protection_orders.bootstrap import Service
 from relais_protection_orders.domain.commands import Command
-from relais_protection_orders.domain.commands import Role as ActingRole
 from relais_protection_orders.entrypoints.schemas import OrderOut
 from relais_protection_orders.entrypoints.views import order_out
 
 CLERK, PROSECUTOR, POLICE = Role.JUSTICE_CLERK, Role.PROSECUTOR, Role.POLICE
-_ORG = re.compile(IDENTIFIER_PATTERN)
 
 POLICY = Policy(
     {
@@ -46,15 +39,15 @@ POLICY = Policy(
 
 
 # The caller, authorized for one action of the policy (403 problem otherwise).
-Applicant = Annotated[Principal, Depends(require("protection_order.apply"))]
-Clerk = Annotated[Principal, Depends(require("protection_order.record"))]
-Registrar = Annotated[Principal, Depends(require("protection_order.register"))]
-OppiRequester = Annotated[Principal, Depends(require("provisional_order.request"))]
-OppiDecider = Annotated[Principal, Depends(require("provisional_order.decide"))]
-DeviceManager = Annotated[Principal, Depends(require("protective_device.manage"))]
-BreachReporter = Annotated[Principal, Depends(require("order_breach.report"))]
-Reader = Annotated[Principal, Depends(require("protection_order.read"))]
-Lister = Annotated[Principal, Depends(require("protection_order.list"))]
+Applicant = Annotated[Acting, Depends(acting("protection_order.apply"))]
+Clerk = Annotated[Acting, Depends(acting("protection_order.record"))]
+Registrar = Annotated[Acting, Depends(acting("protection_order.register"))]
+OppiRequester = Annotated[Acting, Depends(acting("provisional_order.request"))]
+OppiDecider = Annotated[Acting, Depends(acting("provisional_order.decide"))]
+DeviceManager = Annotated[Acting, Depends(acting("protective_device.manage"))]
+BreachReporter = Annotated[Acting, Depends(acting("order_breach.report"))]
+Reader = Annotated[Acting, Depends(acting("protection_order.read"))]
+Lister = Annotated[Acting, Depends(acting("protection_order.list"))]
 
 
 def service(request: Request) -> Service:
@@ -64,65 +57,25 @@ def service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(service)]
 
 
-def acting_as(principal: Principal, *preferred: Role) -> ActingRole:
-    """The role the caller records this act in: the first of ``preferred`` they hold."""
-    role = next((r for r in preferred if r in principal.roles), preferred[0])
-    return cast(ActingRole, role.value)
-
-
-def provenance(
-    principal: Principal, role: ActingRole, departement: str | None = None
-) -> Provenance:
-    actor = Actor(role=EventRole(role), org=principal.org, jurisdiction=departement)
-    return Provenance(actor, traceparent=current_traceparent())
-
-
-# The role a read is logged under when the caller holds several the policy allows.
-READ_ROLE_PREFERENCE = (CLERK, PROSECUTOR, POLICE, Role.COMMITTEE_MEMBER)
-
-
-def reading(principal: Principal, action: str, purpose: AccessPurpose) -> Reading:
-    """The caller reading under the most specific role the policy allows for ``action``."""
-    allowed = POLICY.roles_for(action)
-    role = next(r for r in READ_ROLE_PREFERENCE if r in principal.roles and r in allowed)
-    if not _ORG.match(principal.org):
-        # The access log names the organisation as an identifier: a token must carry a usable one.
-        raise ProblemError(403, "Unusable organisation claim", slug="forbidden-org")
-    return Reading(
-        sub=principal.sub, role=EventRole(role.value), org=principal.org, purpose=purpose
-    )
-
-
-def in_their_jurisdiction(principal: Principal) -> Guard:
-    def guard(order: LoadedOrder) -> None:
-        if order.exists:  # a new application's département is checked by its route
-            ensure_jurisdiction(principal, order.departement or "")
-
-    return guard
+def recording_as(who: Acting, *preferred: Role) -> Acting:
+    """The caller recording this act in the first of ``preferred`` they hold."""
+    return who.as_role(next((r for r in preferred if r in who.roles), preferred[0]))
 
 
 def not_found(order_id: str) -> ProblemError:
     return ProblemError(404, "No such protection order", f"{order_id}", slug="not-found")
 
 
-async def execute(  # noqa: PLR0917  (one call shape shared by every command route)
+async def execute(
     svc: Service,
-    principal: Principal,
+    who: Acting,
     order_id: str,
     command: Command,
-    role: ActingRole,
     departement: str | None = None,
 ) -> OrderOut:
     """Run one command through the handler; answer the order as it now stands."""
     try:
-        outcome = await svc.handler.handle(
-            order_id,
-            command,
-            provenance(principal, role, departement),
-            departement=departement,
-            guard=in_their_jurisdiction(principal),
-        )
+        outcome = await svc.handler.handle(order_id, command, who, departement=departement)
     except OrderNotFound as exc:
         raise not_found(order_id) from exc
-    committed = [e.id for e in outcome.envelopes]
-    return order_out(outcome.order, svc.handler.clock.now(), committed)
+    return order_out(outcome.loaded, svc.handler.clock.now(), list(outcome.event_ids))

@@ -7,16 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from relais_events.catalogue.protection_orders import UtcInstant
 from relais_events.vocabulary import DEPARTEMENT_PATTERN
-from relais_kit.auth import NATIONAL, ensure_jurisdiction
 from relais_kit.http.purpose import Purpose
 
-from relais_protection_orders.application.dashboard import ALL_STATUSES
 from relais_protection_orders.application.reads import read_dashboard
-from relais_protection_orders.entrypoints.dependencies import Lister, ServiceDep, reading
+from relais_protection_orders.domain.state import Stage
+from relais_protection_orders.entrypoints.dependencies import Lister, ServiceDep
 from relais_protection_orders.entrypoints.schemas import DashboardRowOut
 from relais_protection_orders.entrypoints.views import row_out
 
 router = APIRouter(prefix="/v1/protection-orders", tags=["dashboard"])
+# An order listed has a stage: every one but "none" (no application yet).
+LISTED_STAGES = "|".join(s.value for s in Stage if s is not Stage.NONE)
 
 
 @router.get("")
@@ -24,7 +25,7 @@ async def dashboard(  # noqa: PLR0917  (FastAPI query parameters)
     svc: ServiceDep,
     who: Lister,
     purpose: Purpose,
-    status: Annotated[str | None, Query(pattern="^(" + "|".join(ALL_STATUSES) + ")$")] = None,
+    status: Annotated[str | None, Query(pattern=f"^({LISTED_STAGES})$")] = None,
     due_before: Annotated[UtcInstant | None, Query()] = None,
     departement: Annotated[str | None, Query(pattern=DEPARTEMENT_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
@@ -34,12 +35,13 @@ async def dashboard(  # noqa: PLR0917  (FastAPI query parameters)
     is required as for every read; one ``access.logged`` is written per case shown
     (``read_dashboard``) before the rows are answered."""
     if departement is not None:
-        ensure_jurisdiction(who, departement)
+        who.ensure_acts_for(departement)
         departements = [departement]
     else:
-        departements = sorted(d for d in who.jurisdictions if d != NATIONAL)
+        departements = who.departements()
     rows = await read_dashboard(
-        reading(who, "protection_order.list", purpose),
+        who,
+        purpose,
         departements,
         status,
         due_before,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 from relais_events.envelope import new_event_id
-from relais_kit.auth import ensure_jurisdiction, in_jurisdiction
+from relais_events.vocabulary import Role
 from relais_kit.http.purpose import Purpose
 
+from relais_protection_orders.application.order_stream import OrderNotFound
 from relais_protection_orders.application.reads import read_order
-from relais_protection_orders.application.streams import OrderNotFound
 from relais_protection_orders.domain import commands as c
 from relais_protection_orders.entrypoints.dependencies import (
     CLERK,
@@ -19,10 +19,9 @@ from relais_protection_orders.entrypoints.dependencies import (
     Reader,
     Registrar,
     ServiceDep,
-    acting_as,
     execute,
     not_found,
-    reading,
+    recording_as,
 )
 from relais_protection_orders.entrypoints.schemas import (
     Act,
@@ -38,38 +37,37 @@ from relais_protection_orders.entrypoints.schemas import (
 from relais_protection_orders.entrypoints.views import order_out
 
 router = APIRouter(prefix="/v1/protection-orders", tags=["protection orders"])
-CLERK_ACT: c.Role = "justice_clerk"
+CLERK_ACT = Role.JUSTICE_CLERK
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def apply(body: ApplicationIn, svc: ServiceDep, who: Applicant) -> OrderOut:
     """Application (requête) to the JAF: recorded by the clerk, or filed by the prosecutor with
     the victim's agreement (C. civ. art. 515-10)."""
-    ensure_jurisdiction(who, body.departement)
     order_id = body.order_id or f"op-{new_event_id()}"
     prefer = (PROSECUTOR, CLERK) if body.applicant == "prosecutor_with_agreement" else (CLERK,)
-    role = acting_as(who, *prefer, PROSECUTOR)
+    recorder = recording_as(who, *prefer, PROSECUTOR)
     command = c.RequestProtectionOrder(
         order_id=order_id,
         case_id=body.case_id,
-        actor=role,
+        actor=recorder.role,
         applicant=body.applicant,
         victim_agreement=body.victim_agreement,
         at=body.at,
     )
-    return await execute(svc, who, order_id, command, role, body.departement)
+    return await execute(svc, recorder, order_id, command, body.departement)
 
 
 @router.post("/{order_id}/hearing")
 async def schedule_hearing(order_id: str, body: HearingIn, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.ScheduleHearing(actor=CLERK_ACT, at=body.at, hearing_at=body.hearing_at)
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/service")
 async def serve_summons(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.ServeSummons(actor=CLERK_ACT, at=body.at)
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/ruling")
@@ -85,21 +83,21 @@ async def rule(order_id: str, body: RulingIn, svc: ServiceDep, who: Clerk) -> Or
         )
     else:
         command = c.RejectApplication(actor=CLERK_ACT, at=body.at)
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/notification")
 async def notify(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.NotifyOrder(actor=CLERK_ACT, at=body.at)
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/registrations")
 async def register(
     order_id: str, body: RegistrationIn, svc: ServiceDep, who: Registrar
 ) -> OrderOut:
-    command = c.RegisterInNationalFile(actor="prosecutor", at=body.at, file=body.file)
-    return await execute(svc, who, order_id, command, "prosecutor")
+    command = c.RegisterInNationalFile(actor=Role.PROSECUTOR, at=body.at, file=body.file)
+    return await execute(svc, who.as_role(Role.PROSECUTOR), order_id, command)
 
 
 @router.post("/{order_id}/extension")
@@ -111,19 +109,19 @@ async def extend(order_id: str, body: ExtensionIn, svc: ServiceDep, who: Clerk) 
         proceedings_filed_at=body.proceedings_filed_at,
         expires_at=body.expires_at,
     )
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/modification")
 async def modify(order_id: str, body: ModificationIn, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.ModifyOrder(actor=CLERK_ACT, at=body.at, measures=body.measures)
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/revocation")
 async def revoke(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.RevokeOrder(actor=CLERK_ACT, at=body.at)
-    return await execute(svc, who, order_id, command, CLERK_ACT)
+    return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.get("/{order_id}")
@@ -134,11 +132,7 @@ async def read(order_id: str, svc: ServiceDep, who: Reader, purpose: Purpose) ->
     ``access.logged`` before the order is answered; no log, no data."""
     try:
         loaded = await read_order(
-            order_id,
-            reading(who, "protection_order.read", purpose),
-            handler=svc.handler,
-            access_log=svc.access_log,
-            visible=lambda departement: in_jurisdiction(who, departement),
+            order_id, who, purpose, handler=svc.handler, access_log=svc.access_log
         )
     except OrderNotFound as exc:
         raise not_found(order_id) from exc

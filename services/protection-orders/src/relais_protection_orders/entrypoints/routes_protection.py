@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from relais_events.catalogue.protection_orders import DeviceKind
+from relais_events.vocabulary import Role
 
 from relais_protection_orders.domain import commands as c
 from relais_protection_orders.entrypoints.dependencies import (
@@ -16,8 +17,8 @@ from relais_protection_orders.entrypoints.dependencies import (
     OppiDecider,
     OppiRequester,
     ServiceDep,
-    acting_as,
     execute,
+    recording_as,
 )
 from relais_protection_orders.entrypoints.schemas import (
     Act,
@@ -39,9 +40,9 @@ async def request_oppi(
 ) -> OrderOut:
     """The prosecutor requests an OPPI with the victim's agreement; decided within 24 hours."""
     command = c.RequestProvisionalOrder(
-        actor="prosecutor", at=body.at, victim_agreement=body.victim_agreement
+        actor=Role.PROSECUTOR, at=body.at, victim_agreement=body.victim_agreement
     )
-    return await execute(svc, who, order_id, command, "prosecutor")
+    return await execute(svc, who.as_role(Role.PROSECUTOR), order_id, command)
 
 
 @router.post("/{order_id}/provisional-order/decision")
@@ -50,10 +51,10 @@ async def decide_oppi(
 ) -> OrderOut:
     command: c.Command
     if isinstance(body, IssuedProvisionalIn):
-        command = c.IssueProvisionalOrder(actor="justice_clerk", at=body.at, measures=body.measures)
+        command = c.IssueProvisionalOrder(actor=CLERK, at=body.at, measures=body.measures)
     else:
-        command = c.RejectProvisionalOrder(actor="justice_clerk", at=body.at)
-    return await execute(svc, who, order_id, command, "justice_clerk")
+        command = c.RejectProvisionalOrder(actor=CLERK, at=body.at)
+    return await execute(svc, who.as_role(CLERK), order_id, command)
 
 
 @router.post("/{order_id}/devices")
@@ -61,9 +62,9 @@ async def assign_device(
     order_id: str, body: DeviceIn, svc: ServiceDep, who: DeviceManager
 ) -> OrderOut:
     phone = body.device is DeviceKind.SERIOUS_DANGER_PHONE
-    role = acting_as(who, *((PROSECUTOR, CLERK) if phone else (CLERK, PROSECUTOR)))
+    recorder = recording_as(who, *((PROSECUTOR, CLERK) if phone else (CLERK, PROSECUTOR)))
     command = c.AssignDevice(
-        actor=role,
+        actor=recorder.role,
         at=body.at,
         device_id=body.device_id,
         device=body.device,
@@ -71,16 +72,16 @@ async def assign_device(
         victim_consents=body.victim_consents,
         defendant_consents=body.defendant_consents,
     )
-    return await execute(svc, who, order_id, command, role)
+    return await execute(svc, recorder, order_id, command)
 
 
 @router.post("/{order_id}/devices/{device_id}/renewal")
 async def renew_device(
     order_id: str, device_id: str, body: Act, svc: ServiceDep, who: DeviceManager
 ) -> OrderOut:
-    role = acting_as(who, PROSECUTOR, CLERK)
-    command = c.RenewDevice(actor=role, at=body.at, device_id=device_id)
-    return await execute(svc, who, order_id, command, role)
+    recorder = recording_as(who, PROSECUTOR, CLERK)
+    command = c.RenewDevice(actor=recorder.role, at=body.at, device_id=device_id)
+    return await execute(svc, recorder, order_id, command)
 
 
 @router.post("/{order_id}/devices/{device_id}/withdrawal")
@@ -90,11 +91,11 @@ async def withdraw_device(
     loaded = await svc.handler.load(order_id)
     device = loaded.state.device(device_id)
     phone = device is not None and device.kind is DeviceKind.SERIOUS_DANGER_PHONE
-    role = acting_as(who, *((PROSECUTOR, CLERK) if phone else (CLERK, PROSECUTOR)))
+    recorder = recording_as(who, *((PROSECUTOR, CLERK) if phone else (CLERK, PROSECUTOR)))
     command = c.WithdrawDevice(
-        actor=role, at=body.at, device_id=device_id, alert_count=body.alert_count
+        actor=recorder.role, at=body.at, device_id=device_id, alert_count=body.alert_count
     )
-    return await execute(svc, who, order_id, command, role)
+    return await execute(svc, recorder, order_id, command)
 
 
 @router.post("/{order_id}/breaches")
@@ -102,12 +103,12 @@ async def report_breach(
     order_id: str, body: BreachIn, svc: ServiceDep, who: BreachReporter
 ) -> OrderOut:
     """Police (or the prosecutor) report a breach; it goes on the case timeline."""
-    role = acting_as(who, POLICE, PROSECUTOR)
+    recorder = recording_as(who, POLICE, PROSECUTOR)
     command = c.ReportBreach(
-        actor=role,
+        actor=recorder.role,
         at=body.at,
         breach_id=body.breach_id,
         occurred_at=body.occurred_at,
         device_alert_count=body.device_alert_count,
     )
-    return await execute(svc, who, order_id, command, role)
+    return await execute(svc, recorder, order_id, command)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from relais_protection_orders.application.order_stream import LoadedOrder
 from relais_protection_orders.application.ports import DashboardRow
-from relais_protection_orders.application.streams import LoadedOrder
 from relais_protection_orders.domain.protection_order import enforceable_at
 from relais_protection_orders.domain.schedule import open_deadlines
 from relais_protection_orders.entrypoints.schemas import (
@@ -21,9 +21,9 @@ def order_out(order: LoadedOrder, now: datetime, committed: list[str] | None = N
     s = order.state
     oppi = s.provisional
     return OrderOut(
-        order_id=order.order_id,
+        order_id=order.aggregate_id,
         case_id=s.case_id,
-        departement=order.departement,
+        departement=order.jurisdiction,
         status=s.stage.value,
         version=order.version,
         # Binding on the defendant now: issued, notified, not expired, not revoked (DOMAIN.md).

@@ -4,7 +4,7 @@
 
 Each tick fires what is due (see ``application.deadline_manager``); the loop itself takes its
 clock from the handler, so tests drive the same code with a hand-moved clock and ``tick()``.
-The worker commits events too, so it runs its own outbox relay (``Service.running``).
+The worker commits events too, so it runs its own outbox relay (the kit's ``Runtime``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 async def run_worker(service: Service, stop: asyncio.Event) -> None:
-    async with service.running():
+    async with service.runtime.running():
         log.info(
             "deadline manager %s ticking every %ss",
             service.manager.owner,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from relais_events.envelope import Envelope
-
 from relais_timeline.application.ports import CasePage, MeetingAlreadyHeld
 from relais_timeline.domain.committee import CommitteeMeeting
 from relais_timeline.domain.committee_case import CommitteeCase
@@ -63,17 +59,3 @@ class MemoryMeetingStore:
 
     async def get(self, meeting_id: str) -> CommitteeMeeting | None:
         return self.meetings.get(meeting_id)
-
-
-class MemoryOutbox:
-    """Keeps appended commits in order; tests read ``envelopes``."""
-
-    def __init__(self) -> None:
-        self.commits: list[tuple[str, list[Envelope]]] = []
-
-    async def append(self, aggregate_id: str, envelopes: Sequence[Envelope]) -> None:
-        self.commits.append((aggregate_id, list(envelopes)))
-
-    @property
-    def envelopes(self) -> list[Envelope]:
-        return [e for _, batch in self.commits for e in batch]

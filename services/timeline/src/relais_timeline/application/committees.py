@@ -7,18 +7,18 @@ members (committee_member acting for that département) list its cases and hold 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from relais_events.catalogue.timeline import AccessPurpose
-from relais_events.envelope import new_envelope, new_event_id
-from relais_events.vocabulary import Actor, Role
+from relais_events.envelope import new_event_id
+from relais_events.vocabulary import Role
+from relais_kit.application import Acting, Aggregate, WritePath
+from relais_kit.application.access_log import AccessLog, Shown
 
-from relais_timeline.application.access_log import AccessLog, Caller, safe_identifier
 from relais_timeline.application.errors import CaseNotVisible, MeetingNotFound, NotThisCommittee
 from relais_timeline.application.ports import (
     CasePage,
-    Clock,
     CommitteeCaseList,
-    EventOutbox,
     MeetingStore,
     TimelineStore,
 )
@@ -30,9 +30,22 @@ from relais_timeline.domain.committee import (
     meeting_held,
 )
 from relais_timeline.domain.errors import CaseNotInMeeting
-from relais_timeline.domain.visibility import View, committee_departements, visible_entries
+from relais_timeline.domain.visibility import (
+    View,
+    committee_departements,
+    reader_of,
+    visible_entries,
+)
 
 PAGE = 200  # rows read per round when a meeting snapshots every open case
+# A meeting is an aggregate of its own, written once (``committee.meeting_held``).
+MEETING: Final[Aggregate[None]] = Aggregate(
+    "committee_meeting",
+    initial=None,
+    evolve=lambda state, _: state,
+    state_type=None,
+    snapshots=False,
+)
 
 
 @dataclass(frozen=True)
@@ -40,44 +53,41 @@ class Committees:
     timelines: TimelineStore
     committee_cases: CommitteeCaseList
     meetings: MeetingStore
-    outbox: EventOutbox
+    write_path: WritePath
     access_log: AccessLog
-    clock: Clock
 
-    def _ensure_member(self, caller: Caller, departement: str) -> None:
-        if not committee_departements(caller.reader, [departement]):
+    def _ensure_member(self, caller: Acting, departement: str) -> None:
+        if not committee_departements(reader_of(caller), [departement]):
             raise NotThisCommittee(departement)
 
     async def cases(
         self,
-        caller: Caller,
+        caller: Acting,
         departement: str,
         *,
         kind: str | None,
         risk_level: str | None,
         limit: int,
         offset: int,
+        purpose: AccessPurpose,
     ) -> CasePage:
-        """A page of the open cases; each case shown is an access, logged as such."""
+        """A page of the open cases, after ONE access-log entry naming every case it shows (an
+        empty page showed no case and logs nothing)."""
         self._ensure_member(caller, departement)
         page = await self.committee_cases.open_cases(
             departement, kind=kind, risk_level=risk_level, limit=limit, offset=offset
         )
-        now = self.clock()
-        for case in page.cases:
+        if page.cases:
             await self.access_log.record(
-                caller,
-                Role.COMMITTEE_MEMBER,
-                case_id=case.case_id,
-                departement=departement,
-                resource="case",
-                purpose=AccessPurpose.COMMITTEE_REVIEW,
-                now=now,
+                caller.as_role(Role.COMMITTEE_MEMBER),
+                "case",
+                purpose,
+                [Shown(case.case_id, departement) for case in page.cases],
             )
         return page
 
-    async def hold(self, caller: Caller, departement: str) -> CommitteeMeeting:
-        """Snapshot every open case of the département, record it, publish meeting_held."""
+    async def hold(self, caller: Acting, departement: str) -> CommitteeMeeting:
+        """Snapshot every open case of the département, publish meeting_held, keep it."""
         self._ensure_member(caller, departement)
         timelines = []
         offset: int | None = 0
@@ -88,28 +98,29 @@ class Committees:
                 if timeline is not None and timeline.departement == departement:
                     timelines.append(timeline)
             offset = page.next_offset
-        held_at = self.clock()
-        meeting = hold_meeting(new_event_id(), departement, held_at, timelines)
-        await self.meetings.add(meeting)
-        envelope = new_envelope(
-            meeting_held(meeting),
-            source="timeline",
-            subject=meeting.meeting_id,
-            aggregate_id=meeting.meeting_id,
-            aggregate_version=1,
-            actor=Actor(
-                role=Role.COMMITTEE_MEMBER,
-                org=safe_identifier(caller.org),
-                jurisdiction=departement,
-            ),
-            jurisdiction=departement,
-            now=held_at,
+        meeting = hold_meeting(
+            f"meeting-{new_event_id()}", departement, self.write_path.clock.now(), timelines
         )
-        await self.outbox.append(meeting.meeting_id, [envelope])
+        # The event first: it is the record. A crash before the read model is written leaves
+        # a meeting the log has and the api does not show yet, never the other way round.
+        await self.write_path.append_new(
+            MEETING,
+            meeting.meeting_id,
+            [meeting_held(meeting)],
+            acting=caller.as_role(Role.COMMITTEE_MEMBER),
+            subject=meeting.meeting_id,
+            jurisdiction=departement,
+        )
+        await self.meetings.add(meeting)
         return meeting
 
     async def case_at_meeting(
-        self, caller: Caller, departement: str, meeting_id: str, case_id: str
+        self,
+        caller: Acting,
+        departement: str,
+        meeting_id: str,
+        case_id: str,
+        purpose: AccessPurpose,
     ) -> TimelineView:
         """The case as the committee knew it at the meeting (hashes to the recorded hash)."""
         self._ensure_member(caller, departement)
@@ -123,14 +134,12 @@ class Committees:
             known = as_known_at(meeting, timeline)
         except CaseNotInMeeting as error:
             raise CaseNotVisible(case_id) from error
+        last_seen = known.entries[-1].event.event_id if known.entries else None
         await self.access_log.record(
-            caller,
-            Role.COMMITTEE_MEMBER,
-            case_id=case_id,
-            departement=departement,
-            resource="timeline",
-            purpose=AccessPurpose.COMMITTEE_REVIEW,
-            now=self.clock(),
+            caller.as_role(Role.COMMITTEE_MEMBER),
+            "timeline",
+            purpose,
+            [Shown(case_id, departement, last_seen)],
         )
         return TimelineView(
             case_id=case_id,

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-
-from relais_events.envelope import Envelope
 
 from relais_timeline.domain.committee import CommitteeMeeting
 from relais_timeline.domain.committee_case import CommitteeCase
 from relais_timeline.domain.timeline import CaseTimeline
-
-Clock = Callable[[], dt.datetime]
 
 
 class TimelineStore(Protocol):
@@ -56,10 +50,3 @@ class MeetingStore(Protocol):
         """Insert once; raises MeetingAlreadyHeld on a second insert of the same id."""
 
     async def get(self, meeting_id: str) -> CommitteeMeeting | None: ...
-
-
-class EventOutbox(Protocol):
-    """The service's own events (``access.logged``, ``committee.meeting_held``): appended as one
-    commit per aggregate to the store that is also the outbox (DESIGN.md section 3)."""
-
-    async def append(self, aggregate_id: str, envelopes: Sequence[Envelope]) -> None: ...

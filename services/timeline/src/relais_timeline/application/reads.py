@@ -19,12 +19,19 @@ from dataclasses import dataclass
 
 from relais_events.catalogue.timeline import AccessPurpose, PartitionOffset
 from relais_events.vocabulary import Role
+from relais_kit.application import Acting
+from relais_kit.application.access_log import AccessLog, Shown
 
-from relais_timeline.application.access_log import AccessLog, Caller
 from relais_timeline.application.errors import CaseNotVisible, EventNotYetApplied
-from relais_timeline.application.ports import Clock, TimelineStore
+from relais_timeline.application.ports import TimelineStore
 from relais_timeline.domain.timeline import CaseTimeline, as_of
-from relais_timeline.domain.visibility import View, VisibleEntry, view_for, visible_entries
+from relais_timeline.domain.visibility import (
+    View,
+    VisibleEntry,
+    reader_of,
+    view_for,
+    visible_entries,
+)
 
 
 @dataclass(frozen=True)
@@ -38,10 +45,6 @@ class TimelineView:
     as_of: dt.datetime | None = None
 
 
-def default_purpose(view: View) -> AccessPurpose:
-    return AccessPurpose.AUDIT if view is View.STRUCTURE else AccessPurpose.COMMITTEE_REVIEW
-
-
 def acting_role(view: View) -> Role:
     """The role under which the read happened (the one the view was granted for)."""
     return Role.AUDITOR if view is View.STRUCTURE else Role.COMMITTEE_MEMBER
@@ -51,22 +54,21 @@ def acting_role(view: View) -> Role:
 class TimelineReads:
     timelines: TimelineStore
     access_log: AccessLog
-    clock: Clock
     wait_s: float = 2.0
     poll_s: float = 0.05
 
     async def case_timeline(
         self,
-        caller: Caller,
+        caller: Acting,
         case_id: str,
+        purpose: AccessPurpose,
         *,
         as_of_instant: dt.datetime | None = None,
         min_event: str | None = None,
-        purpose: AccessPurpose | None = None,
     ) -> TimelineView:
         started = time.monotonic()
         timeline = await self._load(case_id, min_event)
-        view = view_for(caller.reader, timeline.departement if timeline else None)
+        view = view_for(reader_of(caller), timeline.departement if timeline else None)
         if timeline is None or not timeline.is_case or view is View.NOTHING:
             if min_event is not None:
                 # A refusal with `min_event` always takes the whole wait: answering an outsider
@@ -76,14 +78,12 @@ class TimelineReads:
         if min_event is not None and timeline.entry(min_event) is None:
             raise EventNotYetApplied(min_event, retry_after_s=max(1, round(self.wait_s)))
         shown = timeline if as_of_instant is None else as_of(timeline, as_of_instant)
+        last_seen = shown.entries[-1].event.event_id if shown.entries else None
         await self.access_log.record(
-            caller,
-            acting_role(view),
-            case_id=case_id,
-            departement=timeline.departement,
-            resource="timeline",
-            purpose=purpose or default_purpose(view),
-            now=self.clock(),
+            caller.as_role(acting_role(view)),
+            "timeline",
+            purpose,
+            [Shown(case_id, timeline.departement, last_seen)],
         )
         return TimelineView(
             case_id=case_id,

@@ -2,44 +2,28 @@
 
 Open deadlines come from the protection-order events, which carry their due instants (the
 protection-orders service counts them, DOMAIN.md "How deadlines are counted"): a deadline is open
-from the event that sets it until the event that meets, ends or reports it.
+from the event that sets it until the event that meets, ends or reports it. Which event does
+what is declared on the event models themselves (``Event.OPENS``, ``CLOSES``, ``ENDS_CASE``,
+``RISK_LEVEL``), never listed here by type name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+from relais_events.catalogue import Event, UnknownEventType, catalogue
+from relais_events.catalogue.intake import CaseOpened
 
-from relais_timeline.domain.timeline import CASE_OPENED, CaseTimeline
+from relais_timeline.domain.timeline import CaseTimeline
 
-# event type -> (deadline name, field holding its due instant) it opens
-_OPENS: Final = {
-    "protection_order.hearing_scheduled": (
-        ("service", "service_due_at"),  # CPC art. 1136-3: served within 2 days
-        ("ruling", "ruling_due_at"),  # C. civ. art. 515-11: ruling within 6 days
-    ),
-    "protection_order.issued": (
-        ("notification", "notification_due_at"),
-        ("registration", "registration_due_at"),
-    ),
-    "provisional_order.requested": (("provisional_decision", "decision_due_at"),),  # OPPI 24 h
-}
-# event type -> deadline names it closes (met, moot, or reported overdue/lapsed)
-_CLOSES: Final = {
-    "protection_order.summons_served": ("service",),
-    "protection_order.lapsed": ("service", "ruling"),
-    "protection_order.issued": ("ruling",),
-    "protection_order.rejected": ("ruling",),
-    "protection_order.ruling_overdue": ("ruling",),
-    "protection_order.notified": ("notification",),
-    "protection_order.registered": ("registration",),
-    "provisional_order.issued": ("provisional_decision",),
-    "provisional_order.rejected": ("provisional_decision",),
-    "provisional_order.overdue": ("provisional_decision",),
-}
-_CLOSING_TYPES: Final = frozenset({"case.closed", "case.erased"})
+
+def _meaning(event_type: str) -> type[Event] | None:
+    """The catalogue's model of a type: what it opens, closes, ends or sets (None: unknown)."""
+    try:
+        return catalogue.model(event_type, catalogue.latest_version(event_type))
+    except UnknownEventType:
+        return None
 
 
 class OpenDeadline(BaseModel):
@@ -77,18 +61,19 @@ def committee_case(timeline: CaseTimeline) -> CommitteeCase | None:
     for entry in timeline.entries:
         event = entry.event
         data = event.data
-        if event.type == CASE_OPENED:
+        meaning = _meaning(event.type)
+        if meaning is None:
+            continue
+        if meaning is CaseOpened:
             kind = str(data.get("kind")) if data.get("kind") else kind
-        elif event.type == "risk.assessed":
-            risk = str(data["level"]) if "level" in data else risk
-        elif event.type == "risk.lowered":
-            risk = str(data["to_level"]) if "to_level" in data else risk
-        elif event.type in _CLOSING_TYPES:
+        if meaning.RISK_LEVEL is not None and meaning.RISK_LEVEL in data:
+            risk = str(data[meaning.RISK_LEVEL])
+        if meaning.ENDS_CASE:
             is_open = False
         order_id = str(data.get("order_id", ""))
-        for name in _CLOSES.get(event.type, ()):
+        for name in meaning.CLOSES:
             deadlines.pop((name, order_id), None)
-        for name, field in _OPENS.get(event.type, ()):
+        for name, field in meaning.OPENS.items():
             if isinstance(data.get(field), str):
                 deadlines[(name, order_id)] = dt.datetime.fromisoformat(data[field])
     last = max(timeline.entries, key=lambda e: (e.event.time, e.event.event_id))

@@ -29,14 +29,15 @@ import heapq
 from collections.abc import Callable, Iterable
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from relais_events.catalogue.timeline import PartitionOffset
+from relais_events.catalogue.intake import CaseOpened
+from relais_events.catalogue.timeline import AccessLogged, CommitteeMeetingHeld, PartitionOffset
 
 from relais_timeline.domain.summary import EventSummary
 
-CASE_OPENED = "case.opened"
+CASE_OPENED = CaseOpened.TYPE
 # The timeline context's own events are about the case, not facts of it: the access log is kept
 # apart from the data (DOMAIN.md "Data protection"), and a meeting's subject is the meeting.
-NOT_CASE_FACTS = frozenset({"access.logged", "committee.meeting_held"})
+NOT_CASE_FACTS = frozenset({AccessLogged.TYPE, CommitteeMeetingHeld.TYPE})
 
 
 class TimelineEntry(BaseModel):
@@ -45,10 +46,6 @@ class TimelineEntry(BaseModel):
     event: EventSummary
     depth: int
     known_at: AwareDatetime
-
-    @property
-    def order_key(self) -> tuple[int, dt.datetime, str]:
-        return (self.depth, self.event.time, self.event.event_id)
 
 
 class CaseTimeline(BaseModel):

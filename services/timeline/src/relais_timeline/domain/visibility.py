@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from relais_events.vocabulary import Role
@@ -34,6 +34,18 @@ class Reader:
 
     def acts_for(self, departement: str | None) -> bool:
         return departement is not None and departement in self.jurisdictions
+
+
+class HasRoles(Protocol):
+    @property
+    def roles(self) -> frozenset[Role]: ...
+    @property
+    def jurisdictions(self) -> frozenset[str]: ...
+
+
+def reader_of(caller: HasRoles) -> Reader:
+    """The caller's roles and départements, as ``view_for`` reads them."""
+    return Reader(roles=frozenset(str(r) for r in caller.roles), jurisdictions=caller.jurisdictions)
 
 
 def view_for(reader: Reader, case_departement: str | None) -> View:

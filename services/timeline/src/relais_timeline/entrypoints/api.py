@@ -8,7 +8,6 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 from relais_kit.app import create_app as create_service_app
-from relais_kit.http.health import mongo_ping
 
 from relais_timeline.bootstrap import Serving, serving
 from relais_timeline.config import TimelineSettings
@@ -18,15 +17,15 @@ from relais_timeline.entrypoints.dependencies import POLICY
 
 def create_app(service: Serving | None = None) -> FastAPI:
     """The app over ``service`` (built from the environment when None); its lifespan opens the
-    outbox and indexes and closes the clients."""
+    runtime (indexes, outbox relay) and closes it."""
     svc = service or serving(TimelineSettings())
     app = create_service_app(
         svc.settings,
         routers=[routes_timeline.router, routes_committees.router],
         policy=POLICY,
         lifespan_resources=[svc],
-        readiness={"mongo": mongo_ping(svc.client)},
-        idempotency=svc.idempotency,
+        readiness=svc.runtime.readiness(),
+        idempotency=svc.runtime.idempotency,
     )
     app.state.serving = svc
     return app

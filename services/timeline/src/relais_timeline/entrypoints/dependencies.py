@@ -11,10 +11,11 @@ from typing import Annotated, Final, cast
 
 from fastapi import Depends, Path, Request
 from relais_events.vocabulary import DEPARTEMENT_PATTERN
-from relais_kit.auth import Policy, Principal, Role, require
+from relais_kit.application import Acting
+from relais_kit.auth import Policy, Role
+from relais_kit.http.acting import acting
 from relais_kit.http.problems import ProblemError
 
-from relais_timeline.application.access_log import Caller
 from relais_timeline.application.errors import (
     CaseNotVisible,
     EventNotYetApplied,
@@ -33,10 +34,10 @@ POLICY = Policy(
     }
 )
 
-TimelineReader = Annotated[Principal, Depends(require("timeline.read"))]
-CaseLister = Annotated[Principal, Depends(require("committee_case.list"))]
-MeetingHolder = Annotated[Principal, Depends(require("committee_meeting.hold"))]
-MeetingReader = Annotated[Principal, Depends(require("committee_meeting.read"))]
+TimelineReader = Annotated[Acting, Depends(acting("timeline.read"))]
+CaseLister = Annotated[Acting, Depends(acting("committee_case.list"))]
+MeetingHolder = Annotated[Acting, Depends(acting("committee_meeting.hold"))]
+MeetingReader = Annotated[Acting, Depends(acting("committee_meeting.read"))]
 DepartementCode = Annotated[str, Path(pattern=DEPARTEMENT_PATTERN)]
 
 
@@ -45,15 +46,6 @@ def serving(request: Request) -> Serving:
 
 
 ServingDep = Annotated[Serving, Depends(serving)]
-
-
-def caller(principal: Principal) -> Caller:
-    return Caller(
-        sub=principal.sub,
-        org=principal.org,
-        roles=frozenset(str(r) for r in principal.roles),
-        jurisdictions=frozenset(principal.jurisdictions),
-    )
 
 
 def problem(error: Exception) -> ProblemError:

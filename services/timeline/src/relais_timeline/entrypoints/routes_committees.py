@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from relais_events.vocabulary import CaseKind, Identifier, RiskLevel
+from relais_kit.http.purpose import Purpose
 
 from relais_timeline.application.errors import (
     CaseNotVisible,
@@ -18,7 +19,6 @@ from relais_timeline.entrypoints.dependencies import (
     MeetingHolder,
     MeetingReader,
     ServingDep,
-    caller,
     problem,
 )
 from relais_timeline.entrypoints.schemas import CasePageOut, MeetingOut, TimelineOut
@@ -30,7 +30,8 @@ router = APIRouter(prefix="/v1/committees", tags=["committees"])
 async def committee_cases(
     *,
     departement: DepartementCode,
-    principal: CaseLister,
+    who: CaseLister,
+    purpose: Purpose,
     service: ServingDep,
     kind: CaseKind | None = None,
     risk_level: RiskLevel | None = None,
@@ -39,12 +40,13 @@ async def committee_cases(
 ) -> CasePageOut:
     try:
         page = await service.committees.cases(
-            caller(principal),
+            who,
             departement,
             kind=kind.value if kind else None,
             risk_level=risk_level.value if risk_level else None,
             limit=min(limit, service.settings.max_page),
             offset=offset,
+            purpose=purpose,
         )
     except NotThisCommittee as error:
         raise problem(error) from error
@@ -53,11 +55,11 @@ async def committee_cases(
 
 @router.post("/{departement}/meetings", response_model=MeetingOut, status_code=201)
 async def hold_meeting(
-    departement: DepartementCode, principal: MeetingHolder, service: ServingDep
+    departement: DepartementCode, who: MeetingHolder, service: ServingDep
 ) -> MeetingOut:
     """Snapshot the département's open cases (case hashes and watermarks) as of now."""
     try:
-        meeting = await service.committees.hold(caller(principal), departement)
+        meeting = await service.committees.hold(who, departement)
     except NotThisCommittee as error:
         raise problem(error) from error
     return MeetingOut.of(meeting)
@@ -67,15 +69,17 @@ async def hold_meeting(
     "/{departement}/meetings/{meeting_id}/cases/{case_id}/timeline", response_model=TimelineOut
 )
 async def case_at_meeting(
+    *,
     departement: DepartementCode,
     meeting_id: Identifier,
     case_id: Identifier,
-    principal: MeetingReader,
+    who: MeetingReader,
+    purpose: Purpose,
     service: ServingDep,
 ) -> TimelineOut:
     try:
         view = await service.committees.case_at_meeting(
-            caller(principal), departement, meeting_id, case_id
+            who, departement, meeting_id, case_id, purpose
         )
     except (NotThisCommittee, MeetingNotFound, CaseNotVisible) as error:
         raise problem(error) from error

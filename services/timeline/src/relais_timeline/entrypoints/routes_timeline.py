@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
-from relais_events.catalogue.timeline import AccessPurpose
 from relais_events.vocabulary import Identifier
+from relais_kit.http.purpose import Purpose
 
 from relais_timeline.application.errors import (
     CaseNotVisible,
     EventNotYetApplied,
 )
-from relais_timeline.entrypoints.dependencies import ServingDep, TimelineReader, caller, problem
+from relais_timeline.entrypoints.dependencies import ServingDep, TimelineReader, problem
 from relais_timeline.entrypoints.schemas import TimelineOut
 
 router = APIRouter(prefix="/v1/cases", tags=["timeline"])
@@ -24,21 +24,21 @@ router = APIRouter(prefix="/v1/cases", tags=["timeline"])
 async def case_timeline(
     *,
     case_id: Identifier,
-    principal: TimelineReader,
+    who: TimelineReader,
+    purpose: Purpose,
     service: ServingDep,
     as_of: Annotated[AwareDatetime | None, Query(description="entries the log held then")] = None,
     min_event: Annotated[
         Identifier | None, Query(description="wait briefly until this event is applied")
     ] = None,
-    purpose: Annotated[AccessPurpose | None, Query(description="why: the access log")] = None,
 ) -> TimelineOut:
     try:
         view = await service.reads.case_timeline(
-            caller(principal),
+            who,
             case_id,
+            purpose,
             as_of_instant=as_of.astimezone(dt.UTC) if as_of else None,
             min_event=min_event,
-            purpose=purpose,
         )
     except (CaseNotVisible, EventNotYetApplied) as error:
         raise problem(error) from error

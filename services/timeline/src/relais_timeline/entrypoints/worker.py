@@ -23,7 +23,7 @@ import faust
 from aiokafka import AIOKafkaProducer
 from relais_events.envelope import Envelope
 from relais_kit.consumer import EventRunner, Handler
-from relais_kit.outbox import idempotent_producer
+from relais_kit.producers import idempotent_producer
 from relais_kit.topics import ensure_topics
 
 from relais_timeline.adapters.timeline_claims import TimelineIsTheClaim

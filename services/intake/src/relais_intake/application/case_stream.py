@@ -1,0 +1,13 @@
+"""The case aggregate as the kit's write path runs it: its fold and its snapshot shape."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from relais_kit.application import Aggregate
+
+from relais_intake.domain.case import CaseState, evolve
+
+CASE: Final[Aggregate[CaseState | None]] = Aggregate(
+    "case", initial=None, evolve=evolve, state_type=CaseState | None
+)
