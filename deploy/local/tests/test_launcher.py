@@ -157,3 +157,30 @@ def test_a_missing_toolchain_says_what_to_install(
     assert f"'{tool}' was not found" in result.stderr
     assert install in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["normal", "full"])
+def test_sqlite_durability_is_normal_unless_full_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from relais_infra import ferretdb
+    from relais_infra.layout import Layout
+
+    if value == "full":
+        monkeypatch.setenv("RELAIS_FERRETDB_SYNCHRONOUS", "FULL")
+    else:
+        monkeypatch.delenv("RELAIS_FERRETDB_SYNCHRONOUS", raising=False)
+    argv = ferretdb.argv(Layout.from_env(), tmp_path / "relais-ferretdb")
+    assert argv[argv.index("-synchronous") + 1] == value
+
+
+def test_an_unknown_durability_is_refused_with_the_variable_named(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path / "state",
+        RELAIS_FERRETDB_SYNCHRONOUS="off",
+        RELAIS_FERRETDB_PORT=str(_free_port()),
+    )
+    result = infra(env, "up", "ferretdb", timeout=120)
+    assert result.returncode == 2
+    assert "RELAIS_FERRETDB_SYNCHRONOUS='off'" in result.stderr
+    assert "Traceback" not in result.stderr

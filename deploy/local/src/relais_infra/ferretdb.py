@@ -54,13 +54,43 @@ def binary(layout: Layout) -> Path:
     return target
 
 
+SYNCHRONOUS = ("normal", "full")
+
+
+def synchronous() -> str:
+    """SQLite's durability: ``normal`` (default) or ``full``, from RELAIS_FERRETDB_SYNCHRONOUS.
+
+    In WAL mode, ``normal`` keeps every acknowledged write through a crash of FerretDB (the WAL
+    is already in the OS's hands) and may lose the last ones on an OS crash or power loss;
+    ``full`` fsyncs each commit and keeps them through both, at several times the cost under
+    concurrent writers. Production durability is MongoDB's write concern, not this.
+    """
+    value = os.environ.get("RELAIS_FERRETDB_SYNCHRONOUS", "normal").strip().lower()
+    if value not in SYNCHRONOUS:
+        raise LaunchError(f"RELAIS_FERRETDB_SYNCHRONOUS={value!r}: use normal or full")
+    return value
+
+
+def argv(layout: Layout, exe: Path) -> list[str]:
+    home = layout.state_dir / "ferretdb"
+    return [
+        str(exe),
+        "-listen",
+        f"127.0.0.1:{layout.ferretdb_port}",
+        "-data",
+        str(home / "data"),
+        "-synchronous",
+        synchronous(),
+    ]
+
+
 def start(layout: Layout) -> int:
+    synchronous()  # a wrong setting is told before a minute of building
     exe = binary(layout)
     home = layout.state_dir / "ferretdb"
     home.mkdir(parents=True, exist_ok=True)
     require_free_port(layout.ferretdb_port, "RELAIS_FERRETDB_PORT", "FerretDB")
-    argv = [str(exe), "-listen", f"127.0.0.1:{layout.ferretdb_port}", "-data", str(home / "data")]
-    return process(layout).start(argv, cwd=home)
+    return process(layout).start(argv(layout, exe), cwd=home)
 
 
 def answers(uri: str, timeout_s: float = 2.0) -> bool:
