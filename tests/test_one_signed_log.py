@@ -10,7 +10,7 @@ member's access-log entries of the three services name them by the same ``subjec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from relais_events.catalogue.timeline import AccessLogged
@@ -21,7 +21,7 @@ from relais_infra.testing import Servers
 from relais_kit.application import pseudonym
 from relais_protection_orders.domain.deadlines import PARIS
 
-from .harness import Orders, Platform, bearer, open_orders, open_platform
+from .harness import Orders, Platform, Record, bearer, open_orders, open_platform
 
 pytestmark = pytest.mark.servers
 
@@ -42,6 +42,10 @@ async def platform(
 async def orders(platform: Platform) -> AsyncIterator[Orders]:
     async with open_orders(platform, "sys4_po", START) as opened:
         yield opened
+
+
+def at_least(count: int) -> Callable[[list[Record]], bool]:
+    return lambda found: len(found) >= count
 
 
 async def test_every_event_verifies_and_the_access_logs_join(
@@ -89,7 +93,7 @@ async def test_every_event_verifies_and_the_access_logs_join(
     expected = {"relais.intake.v1": 2, "relais.protection-orders.v1": 3, "relais.timeline.v1": 5}
     envelopes: dict[str, list[Envelope]] = {}
     for topic, count in expected.items():
-        records = await platform.read(topic, lambda found, count=count: len(found) >= count)
+        records = await platform.read(topic, at_least(count))
         envelopes[topic] = [r.envelope() for r in records]
     timeline = envelopes["relais.timeline.v1"]
 

@@ -16,19 +16,22 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from relais_events.pii import KEY_BYTES, ShreddedKeyError
 
+from relais_kit.batching import InsertBatcher
+
 Document = dict[str, Any]
 
 
 class MongoKeyStore:
     def __init__(self, database: AsyncDatabase[Document], collection: str = "case_keys") -> None:
         self._keys: AsyncCollection[Document] = database[collection]
+        self._inserts = InsertBatcher(self._keys)  # new cases' keys: one insert_many at a time
 
     async def data_key(self, case_id: str) -> bytes:
         found = await self._keys.find_one({"_id": case_id})
         if found is None:
             fresh = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
             try:
-                await self._keys.insert_one({"_id": case_id, "key": fresh})
+                await self._inserts.insert({"_id": case_id, "key": fresh})
                 return fresh
             except DuplicateKeyError:
                 found = await self._keys.find_one({"_id": case_id})
@@ -39,7 +42,7 @@ class MongoKeyStore:
     async def create_key(self, case_id: str) -> bytes:
         fresh = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
         try:
-            await self._keys.insert_one({"_id": case_id, "key": fresh})
+            await self._inserts.insert({"_id": case_id, "key": fresh})
         except DuplicateKeyError:
             return await self.data_key(case_id)
         return fresh
@@ -51,7 +54,8 @@ class MongoKeyStore:
         return bytes(found["key"])
 
     async def shred(self, case_id: str) -> None:
-        # A replace by `_id` with upsert: the key bytes are overwritten in the same document, so
-        # there is no moment without a document holding the `_id` (a delete-then-insert would let
-        # a concurrent data_key create a fresh key in between).
+        # One writer: the erasure of that case (store rule 2). A replace by `_id` with upsert:
+        # the key bytes are overwritten in the same document, so there is no moment without a
+        # document holding the `_id` (a delete-then-insert would let a concurrent data_key
+        # create a fresh key in between).
         await self._keys.replace_one({"_id": case_id}, {"shredded": True}, upsert=True)

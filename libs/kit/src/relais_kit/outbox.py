@@ -8,7 +8,11 @@ the ids it published), in the same batch, or by the marker another relay wrote (
 its publish) costs a read of the aggregate's unpublished commits, which are then sent first. A
 version-1 commit follows nothing and is in order by definition (an access-log entry, a new case).
 
-The sweep (at start-up, then every ``sweep_interval_s``) publishes what a crashed process left.
+The sweep (at start-up, then every ``sweep_interval_s``) publishes what a crashed process left,
+and what this one could not keep in memory: it walks the outbox ledger (``store/ports.py``) of
+every session that stopped saying it is alive, and of its own, from their checkpoints, by exact
+``_id``; its cost follows what is unpublished, never the size of the log. Every ``heartbeat_s``
+the relay says its session is alive and moves its checkpoint.
 At-least-once: a crash between the broker's ack and the marker republishes the commit, and
 consumers dedupe by event id. One batch is in flight at a time. Memory is bounded: at most
 ``max_pending`` commits wait in memory (beyond that the sweep has them) and ``remember`` ids.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -39,11 +44,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RelaySettings:
-    sweep_interval_s: float = 120.0
+    sweep_interval_s: float = 15.0
     batch_size: int = 500  # commits per broker round trip
     retry_backoff_s: float = 1.0  # after a failed batch (Kafka or store down)
     max_pending: int = 20_000  # notified commits held in memory; beyond, the sweep has them
     remember: int = 50_000  # ids of commits published lately (predecessor checks)
+    heartbeat_s: float = 5.0  # how often this process says its session is alive
+    stopped_after_s: float = 30.0  # a session silent this long is swept by the others
+    grace_s: float = 5.0  # this session's own entries younger than this are still in flight
 
 
 def relay_for(store: EventStore, settings: ServiceSettings) -> OutboxRelay:
@@ -52,7 +60,10 @@ def relay_for(store: EventStore, settings: ServiceSettings) -> OutboxRelay:
         store,
         lambda: idempotent_producer(settings.kafka_bootstrap, linger_ms=2),
         settings.topics(),
-        RelaySettings(sweep_interval_s=settings.outbox_sweep_interval_s),
+        RelaySettings(
+            sweep_interval_s=settings.outbox_sweep_interval_s,
+            stopped_after_s=max(30.0, 2 * settings.outbox_sweep_interval_s),
+        ),
     )
 
 
@@ -79,6 +90,8 @@ class OutboxRelay:
         self._all_marked = asyncio.Event()
         self._dropped = 0
         self.swept = asyncio.Event()  # set once the start-up sweep is over (tests, readiness)
+        self._drained = asyncio.Event()
+        self._drained.set()
 
     async def start(self) -> None:
         self._producer = self._new_producer()
@@ -89,6 +102,7 @@ class OutboxRelay:
             asyncio.create_task(self._publish_notified(), name="outbox-notified"),
             asyncio.create_task(self._sweep_periodically(), name="outbox-sweep"),
             asyncio.create_task(self._mark_acknowledged(), name="outbox-mark"),
+            asyncio.create_task(self._heartbeat(), name="outbox-heartbeat"),
         ]
 
     async def stop(self) -> None:
@@ -143,18 +157,57 @@ class OutboxRelay:
                 log.warning("outbox: %d commits left to the sweep (Kafka slow?)", self._dropped)
             return
         self._pending[commit.id] = commit
+        self._drained.clear()
         self._wake.set()
 
     async def sweep(self) -> int:
-        """Publish every unpublished commit in the store; returns how many were published."""
-        total, after = 0, ""
+        """Publish what stopped sessions, and this one, left unpublished; how many commits."""
+        total, now = 0, dt.datetime.now(dt.UTC)
+        stopped_after = dt.timedelta(seconds=self._settings.stopped_after_s)
+        for session in await self._store.outbox_sessions():
+            own = session.session == self._store.session
+            if not own and now - session.heartbeat_at < stopped_after:
+                continue  # alive: its own relay publishes it
+            start = self._store.published_through() if own else session.published_through
+            published, reached = await self._sweep_session(session.session, start, own, now)
+            total += published
+            if own:
+                continue
+            if reached > session.published_through:
+                await self._store.checkpoint(session.session, reached, alive=False)
+            elif reached == session.published_through:
+                await self._store.forget_session(session.session)  # stopped, all published
+        return total
+
+    async def _sweep_session(
+        self, session: str, after: int, own: bool, now: dt.datetime
+    ) -> tuple[int, int]:
+        """Walk ``session``'s ledger from ``after``; how many published, the last entry seen."""
+        total, number = 0, after
+        grace = dt.timedelta(seconds=self._settings.grace_s)
+        while (entry := await self._store.ledger_entry(session, number + 1)) is not None:
+            if own and now - entry.at < grace:
+                break  # being published by this very process
+            found = [c for i in entry.commits if (c := await self._store.get(i)) is not None]
+            waiting = [c for c in found if not c.published and c.id not in self._pending]
+            if waiting:
+                async with self._lock:
+                    total += await self._publish(waiting)
+            marked = [c.id for c in found if c.published]
+            if own and marked:  # published by another relay: this process's checkpoint moves
+                await self._store.mark_published(marked)
+            number = entry.number
+        return total, number
+
+    async def _heartbeat(self) -> None:
         while True:
-            found = await self._store.unpublished(self._settings.batch_size, after)
-            if not found:
-                return total
-            async with self._lock:
-                total += await self._publish(found)
-            after = found[-1].id
+            await asyncio.sleep(self._settings.heartbeat_s)
+            try:
+                await self._store.checkpoint(
+                    self._store.session, self._store.published_through(), alive=True
+                )
+            except Exception:
+                log.warning("outbox heartbeat failed; retrying", exc_info=True)
 
     async def _publish_notified(self) -> None:
         while True:
@@ -171,6 +224,7 @@ class OutboxRelay:
                     continue
                 for key in batch:
                     self._pending.pop(key, None)
+            self._drained.set()
 
     async def _sweep_periodically(self) -> None:
         while True:
@@ -178,9 +232,9 @@ class OutboxRelay:
                 swept = await self.sweep()
                 if swept:
                     log.info("outbox sweep published %d commits", swept)
-                self.swept.set()
             except Exception:
                 log.exception("outbox sweep failed")
+            self.swept.set()
             await asyncio.sleep(self._settings.sweep_interval_s)
 
     async def _publish(self, commits: Iterable[StoredCommit]) -> int:
@@ -261,6 +315,11 @@ class OutboxRelay:
         """Wait until every acknowledged commit is marked published (tests, graceful stops)."""
         if self._to_mark:
             await self._all_marked.wait()
+
+    async def drained(self) -> None:
+        """Wait until every notified commit is acknowledged by the broker and marked."""
+        await self._drained.wait()
+        await self.marked()
 
 
 __all__ = ["OutboxRelay", "RelaySettings", "idempotent_producer", "relay_for"]

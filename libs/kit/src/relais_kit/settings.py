@@ -135,7 +135,8 @@ class ServiceSettings(BaseSettings):
     # Bearer token verification (platform-wide, RELAIS_AUTH_*).
     auth: AuthSettings = Field(default_factory=AuthSettings)
     # Seconds between outbox sweeps for commits a crashed process left unpublished (store rule 4).
-    outbox_sweep_interval_s: float = 180.0
+    # A sweep reads the ledger of stopped processes only, so it stays cheap however big the log.
+    outbox_sweep_interval_s: float = 15.0
     # Trace export: none, console (stdout, for development) or otlp (to otel_endpoint).
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     # OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces (otlp only).

@@ -13,6 +13,8 @@ from typing import Any, Final, Protocol
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from relais_kit.batching import InsertBatcher
+
 COLLECTION: Final = "idempotency_keys"
 
 
@@ -74,10 +76,11 @@ class MongoIdempotencyStore:
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]], collection: str = COLLECTION):
         self._docs = database[collection]
+        self._claims = InsertBatcher(self._docs)
 
     async def claim(self, record_id: str, fingerprint: str) -> bool:
         try:
-            await self._docs.insert_one(
+            await self._claims.insert(
                 {
                     "_id": record_id,
                     "fingerprint": fingerprint,
@@ -106,6 +109,7 @@ class MongoIdempotencyStore:
         return IdempotencyRecord(str(doc["fingerprint"]), answer)
 
     async def complete(self, record_id: str, answer: StoredAnswer) -> None:
+        # One writer: the request that claimed the record by its insert (store rule 2).
         stored = {
             "status": answer.status,
             "body": answer.body,

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from relais_kit.store.ports import EventStore, NewCommit, Snapshot, StoredCommit
+from relais_kit.store.ports import (
+    EventStore,
+    LedgerEntry,
+    NewCommit,
+    OutboxSession,
+    Snapshot,
+    StoredCommit,
+)
 
 
 class DelegatingEventStore:
     def __init__(self, inner: EventStore) -> None:
         self.inner = inner
+
+    @property
+    def session(self) -> str:
+        return self.inner.session
 
     async def append(self, commit: NewCommit) -> StoredCommit:
         return await self.inner.append(commit)
@@ -38,3 +49,18 @@ class DelegatingEventStore:
 
     async def mark_published(self, commit_ids: Iterable[str]) -> None:
         await self.inner.mark_published(commit_ids)
+
+    async def outbox_sessions(self) -> list[OutboxSession]:
+        return await self.inner.outbox_sessions()
+
+    async def ledger_entry(self, session: str, number: int) -> LedgerEntry | None:
+        return await self.inner.ledger_entry(session, number)
+
+    async def checkpoint(self, session: str, published_through: int, *, alive: bool) -> None:
+        await self.inner.checkpoint(session, published_through, alive=alive)
+
+    async def forget_session(self, session: str) -> None:
+        await self.inner.forget_session(session)
+
+    def published_through(self) -> int:
+        return self.inner.published_through()

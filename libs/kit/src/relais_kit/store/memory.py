@@ -7,13 +7,17 @@ by the `_id`, and no await happens between the check and the write, so it is ato
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from relais_kit.store.ledger import SessionProgress
 from relais_kit.store.ports import (
     Claim,
     ConcurrencyConflict,
+    LedgerEntry,
     NewCommit,
+    OutboxSession,
     Snapshot,
     StoredCommit,
     commit_id,
@@ -21,15 +25,32 @@ from relais_kit.store.ports import (
 
 
 class MemoryEventStore:
-    def __init__(self) -> None:
+    """One store shared by every "process" of a test; each ``append`` is one ledger entry."""
+
+    def __init__(self, session: str = "memory") -> None:
         self._commits: dict[str, StoredCommit] = {}
         self._snapshots: dict[str, Snapshot] = {}
+        self._session = session
+        self._entries: dict[tuple[str, int], LedgerEntry] = {}
+        self._sessions: dict[str, OutboxSession] = {}
+        self._progress = SessionProgress()
+
+    @property
+    def session(self) -> str:
+        return self._session
 
     async def append(self, commit: NewCommit) -> StoredCommit:
         if commit.id in self._commits:
             raise ConcurrencyConflict(commit.aggregate_id, commit.version)
         stored = StoredCommit.new(commit)
         self._commits[stored.id] = stored
+        now = dt.datetime.now(dt.UTC)
+        self._sessions.setdefault(self._session, OutboxSession(self._session, now, now, 0))
+        number = 1 + max((n for s, n in self._entries if s == self._session), default=0)
+        self._entries[(self._session, number)] = LedgerEntry(
+            self._session, number, (stored.id,), now
+        )
+        self._progress.written(number, [stored.id])
         return stored
 
     async def get(self, commit_id: str) -> StoredCommit | None:
@@ -62,9 +83,38 @@ class MemoryEventStore:
         ]
 
     async def mark_published(self, commit_ids: Iterable[str]) -> None:
-        for key in commit_ids:
+        keys = list(commit_ids)
+        for key in keys:
             if key in self._commits:
                 self._commits[key] = dataclasses.replace(self._commits[key], published=True)
+        self._progress.published(keys)
+
+    async def outbox_sessions(self) -> list[OutboxSession]:
+        return list(self._sessions.values())
+
+    async def ledger_entry(self, session: str, number: int) -> LedgerEntry | None:
+        return self._entries.get((session, number))
+
+    async def checkpoint(self, session: str, published_through: int, *, alive: bool) -> None:
+        known = self._sessions.get(session)
+        if known is None:
+            if not alive:
+                return
+            now = dt.datetime.now(dt.UTC)
+            known = OutboxSession(session, now, now, 0)
+        through = max(known.published_through, published_through)
+        heartbeat = dt.datetime.now(dt.UTC) if alive else known.heartbeat_at
+        self._sessions[session] = dataclasses.replace(
+            known, published_through=through, heartbeat_at=heartbeat
+        )
+        for key in [k for k in self._entries if k[0] == session and k[1] <= through]:
+            del self._entries[key]
+
+    async def forget_session(self, session: str) -> None:
+        self._sessions.pop(session, None)
+
+    def published_through(self) -> int:
+        return self._progress.published_through
 
 
 class MemoryProcessedEvents:

@@ -6,13 +6,14 @@ any other filter scans the collection there):
 - a stream is read commit by commit by `_id` (`<aggregate>:<first version>`), each commit
   telling the next id, after the aggregate's snapshot (`<collection>_snapshots`, by `_id`), so a
   load costs two round trips however long the stream;
-- appends and markers go through a group commit (`batching.InsertBatcher`): the concurrent
-  inserts of the process are one `insert_many` each time;
+- appends go through a group commit that writes each batch with its outbox ledger entry
+  (`store/mongo_outbox.py`), markers through a plain one (`batching.InsertBatcher`): the
+  concurrent inserts of the process are one `insert_many` each time;
 - "published" is a marker document inserted into `<collection>_published`, so the commit is
   written exactly once and never updated (an update on FerretDB is a read, a change in Go and a
   replace, and this keeps the outbox free of that question).
-The sweep (start-up and every few minutes) pages through commits in `_id` order and looks up
-their markers: a scan, which is why it is a sweep and not the hot path.
+The relay's sweep walks the ledger entries of stopped sessions by exact `_id` (see
+`store/ports.py`): its cost follows what is left unpublished, not the size of the log.
 """
 
 from __future__ import annotations
@@ -26,12 +27,17 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_events.envelope import new_event_id
 
 from relais_kit.batching import BatchSettings, InsertBatcher, WriteBehind
+from relais_kit.store.ledger import SessionProgress
+from relais_kit.store.mongo_outbox import LEDGER, LedgerBatcher, Sessions
 from relais_kit.store.ports import (
     Claim,
     ConcurrencyConflict,
+    LedgerEntry,
     NewCommit,
+    OutboxSession,
     Snapshot,
     StoredCommit,
     commit_id,
@@ -48,13 +54,24 @@ class MongoEventStore:
         database: AsyncDatabase[Document],
         collection: str = "commits",
         batching: BatchSettings | None = None,
+        session: str | None = None,
     ) -> None:
         self._commits: AsyncCollection[Document] = database[collection]
         self._published: AsyncCollection[Document] = database[f"{collection}_published"]
         self._snapshots: AsyncCollection[Document] = database[f"{collection}_snapshots"]
-        self._appends = InsertBatcher(self._commits, batching)
+        sessions: AsyncCollection[Document] = database[f"{collection}_sessions"]
+        self._session = session or f"s-{new_event_id()}"
+        self._progress = SessionProgress()
+        self._appends = LedgerBatcher(
+            self._commits, sessions, self._session, self._progress.written, batching
+        )
+        self._sessions = Sessions(self._commits, sessions)
         self._marks = InsertBatcher(self._published, batching)
         self._snapshot_writes = WriteBehind(self._snapshots)
+
+    @property
+    def session(self) -> str:
+        return self._session
 
     async def ensure_indexes(self) -> None:
         """Declared once at start-up: `_id` already decides races; this one serves MongoDB."""
@@ -80,8 +97,8 @@ class MongoEventStore:
         found = await self._commits.find_one({"_id": commit_id})
         if found is None:
             return None
-        published = await self._published.find_one({"_id": commit_id}, {"_id": 1})
-        return dataclasses.replace(StoredCommit.from_document(found), published=bool(published))
+        marked = await self._is_marked(commit_id)
+        return dataclasses.replace(StoredCommit.from_document(found), published=marked)
 
     async def load(self, aggregate_id: str, after_version: int = 0) -> list[StoredCommit]:
         commits: list[StoredCommit] = []
@@ -134,24 +151,45 @@ class MongoEventStore:
         found: list[StoredCommit] = []
         while len(found) < limit:
             cursor = self._commits.find({"_id": {"$gt": after}}).sort("_id", ASCENDING)
-            page = [StoredCommit.from_document(d) async for d in cursor.limit(_SWEEP_PAGE)]
+            page = [d async for d in cursor.limit(_SWEEP_PAGE)]
             if not page:
                 break
-            found.extend(await self._without_markers(page))
-            after = page[-1].id
+            after = page[-1]["_id"]
+            commits = [StoredCommit.from_document(d) for d in page if not _is_entry(d)]
+            found.extend(await self._without_markers(commits))
         return found[:limit]
 
     async def _without_markers(self, commits: list[StoredCommit]) -> list[StoredCommit]:
-        if not commits:
-            return []
-        cursor = self._published.find({"_id": {"$in": [c.id for c in commits]}}, {"_id": 1})
-        marked = {doc["_id"] async for doc in cursor}
-        return [c for c in commits if c.id not in marked]
+        # One exact `_id` look-up each: `$in` would scan every marker on FerretDB.
+        return [c for c in commits if not await self._is_marked(c.id)]
+
+    async def _is_marked(self, commit_id: str) -> bool:
+        return await self._published.find_one({"_id": commit_id}, {"_id": 1}) is not None
 
     async def mark_published(self, commit_ids: Iterable[str]) -> None:
         keys = list(dict.fromkeys(commit_ids))
         # A marker already there means another relay published it too: that is fine.
         await self._marks.insert_all([{"_id": k} for k in keys], ignore_duplicates=True)
+        self._progress.published(keys)
+
+    async def outbox_sessions(self) -> list[OutboxSession]:
+        return await self._sessions.all()
+
+    async def ledger_entry(self, session: str, number: int) -> LedgerEntry | None:
+        return await self._sessions.entry(session, number)
+
+    async def checkpoint(self, session: str, published_through: int, *, alive: bool) -> None:
+        await self._sessions.checkpoint(session, published_through, alive=alive)
+
+    async def forget_session(self, session: str) -> None:
+        await self._sessions.forget_session(session)
+
+    def published_through(self) -> int:
+        return self._progress.published_through
+
+
+def _is_entry(document: Document) -> bool:
+    return str(document["_id"]).startswith(LEDGER)
 
 
 class MongoProcessedEvents:

@@ -8,6 +8,15 @@ LAST version would let a 1-event and a 2-event commit both "win" from the same e
 The commit document is also its own outbox entry: written once, never updated; the Mongo
 adapter records "published" as a marker document (see ``store/mongo.py`` for why).
 
+How a sweep finds what a crashed process left unpublished without scanning every commit (the
+Mongo-compatible store can only look documents up by exact ``_id`` without a scan, on FerretDB):
+each process writing commits is an outbox SESSION, and every batch of commits it writes carries,
+in the same write, a LEDGER ENTRY numbered 1, 2, 3... in its session listing the batch's commit
+ids. A session records how far its entries are all published (``published_through``) and when its
+process last said it was alive. A sweep reads the small list of sessions and, for each one that
+stopped (or its own), walks the entries after its checkpoint by exact ``_id``: its cost follows
+what is unpublished, never the size of the log.
+
 A snapshot is a hint, never the record: the folded state of an aggregate at some version, which
 saves folding the stream from the start. Any writer may overwrite it with an older one; a load
 reads the commits after it by ``_id`` and the version insert catches a stale one.
@@ -168,7 +177,32 @@ class Snapshot:
     created_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class OutboxSession:
+    """One process that writes commits, as the sweeps see it."""
+
+    session: str
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime  # its relay says it is alive; a stale one is swept by others
+    published_through: int  # every ledger entry up to this number is published
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """Which commits one batch of a session held (some may have lost their version race)."""
+
+    session: str
+    number: int
+    commits: tuple[str, ...]
+    at: dt.datetime
+
+
 class EventStore(Protocol):
+    @property
+    def session(self) -> str:
+        """This store's outbox session (one per process)."""
+        ...
+
     async def append(self, commit: NewCommit) -> StoredCommit:
         """Insert the commit; raises ConcurrencyConflict when its ``_id`` is taken."""
         ...
@@ -196,7 +230,7 @@ class EventStore(Protocol):
     async def unpublished(self, limit: int, after: str = "") -> list[StoredCommit]:
         """Up to ``limit`` unpublished commits with ``_id`` > ``after``, in ``_id`` order.
 
-        ``_id`` order is version order per aggregate; ``after`` pages through a long backlog.
+        A scan of the whole log, for tests and tools: the relay's sweep walks the ledger instead.
         """
         ...
 
@@ -204,7 +238,29 @@ class EventStore(Protocol):
         """The unpublished commits of these aggregates, in ``_id`` order (one read for all)."""
         ...
 
-    async def mark_published(self, commit_ids: Iterable[str]) -> None: ...
+    async def mark_published(self, commit_ids: Iterable[str]) -> None:
+        """Record these commits as published (a marker each); this session's checkpoint moves
+        past every ledger entry whose commits are all marked."""
+        ...
+
+    async def outbox_sessions(self) -> list[OutboxSession]:
+        """Every session with entries not yet known published (a small list)."""
+        ...
+
+    async def ledger_entry(self, session: str, number: int) -> LedgerEntry | None: ...
+
+    async def checkpoint(self, session: str, published_through: int, *, alive: bool) -> None:
+        """Move ``session``'s checkpoint (never back) and forget the entries up to it;
+        ``alive``: the session's own relay says its process is alive."""
+        ...
+
+    async def forget_session(self, session: str) -> None:
+        """Drop a stopped session whose entries are all published (its checkpoint's end)."""
+        ...
+
+    def published_through(self) -> int:
+        """How far this store's own session is published, as this process knows it."""
+        ...
 
 
 @dataclass(frozen=True)
