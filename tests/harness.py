@@ -45,11 +45,17 @@ Json = dict[str, Any]
 
 
 def bearer(
-    role: str, *departements: str, sub: str = "user-1", org: str = "org-1", purpose: str = ""
+    role: str,
+    *departements: str,
+    sub: str = "user-1",
+    org: str = "org-1",
+    purpose: str = "",
+    also: Sequence[str] = (),
 ) -> dict[str, str]:
-    """A token's header, with the purpose of a read when one is given (every read states it)."""
+    """A token's header (``role``, and the roles ``also`` granted on top of it), with the
+    purpose of a read when one is given (every read states it)."""
     token = mint_dev_token(
-        AuthSettings(), sub=sub, roles=[role], org=org, jurisdictions=departements
+        AuthSettings(), sub=sub, roles=[role, *also], org=org, jurisdictions=departements
     )
     why = purpose or USUAL_PURPOSE.get(role, "")
     return {"Authorization": f"Bearer {token}"} | ({"X-Relais-Purpose": why} if why else {})

@@ -171,6 +171,48 @@ async def test_no_service_within_two_days_lapses_on_the_timeline(
     assert_chained(entries, ids)
 
 
+async def test_a_service_in_time_recorded_after_the_lapse_annuls_it_on_the_timeline(
+    platform: Platform, orders: Orders
+) -> None:
+    """Issue 16: the clerk records on Thursday the service made on Wednesday evening, after the
+    deadline manager fired the lapse; the committee sees both the lapse and its annulment, and
+    the 6-day ruling deadline open again on its case list."""
+    case_id = await open_case(platform)
+    order_id = await apply_and_fix_hearing(orders, case_id)
+    due = dt.datetime(2027, 3, 4, tzinfo=PARIS)  # end of Wed 3 March
+    await orders.tick_at(due)
+    assert (await orders.get(f"{ORDERS}/{order_id}"))["status"] == "lapsed"
+
+    orders.clock.set(due + dt.timedelta(hours=9))
+    served = {"at": (due - dt.timedelta(hours=2)).isoformat()}
+    answer = await orders.client.post(
+        f"{ORDERS}/{order_id}/service", json=served, headers=bearer("justice_clerk", DEP)
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "summons_served"
+
+    ids = await orders.event_ids(order_id)
+    entries = order_entries(await committee_timeline(platform, case_id, min_event=ids[-1]))
+    assert types_of(entries) == [
+        "protection_order.requested",
+        "protection_order.hearing_scheduled",
+        "protection_order.lapsed",
+        "protection_order.lapse_annulled",
+        "protection_order.summons_served",
+    ]
+    assert_chained(entries, ids)
+    lapsed, annulled = entries[2], entries[3]
+    assert lapsed["actor_role"] == "system"
+    assert annulled["actor_role"] == "justice_clerk"
+    assert annulled["data"]["recorded_by"] == "justice_clerk"
+    assert dt.datetime.fromisoformat(annulled["data"]["act_at"]) == due - dt.timedelta(hours=2)
+    member = bearer("committee_member", DEP, sub="member-69", org="clav-69")
+    listing = await platform.timeline.get(f"/v1/committees/{DEP}/cases", headers=member)
+    assert listing.status_code == 200, listing.text
+    [row] = [c for c in listing.json()["cases"] if c["case_id"] == case_id]
+    assert [(d["name"], d["order_id"]) for d in row["open_deadlines"]] == [("ruling", order_id)]
+
+
 async def test_an_oppi_is_issued_then_ended_by_the_ruling_on_the_timeline(
     platform: Platform, orders: Orders
 ) -> None:

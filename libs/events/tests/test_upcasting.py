@@ -1,4 +1,4 @@
-"""Old records are read through upcasters: risk.assessed v1 comes out as the v2 model."""
+"""Old records are read through upcasters: risk.assessed v1 and v2 come out as the v3 model."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 from relais_events.catalogue import catalogue
-from relais_events.catalogue.intake import RiskAssessed, RiskAssessedV1
+from relais_events.catalogue.intake import RiskAssessed, RiskAssessedV1, RiskAssessedV2
 from relais_events.codec import from_record, to_record
 from relais_events.envelope import new_envelope, payload
 from relais_events.upcasting import MissingUpcaster, Upcasters
 from relais_events.vocabulary import Actor, Answer, RiskLevel, Role
 
 
-def test_a_v1_risk_assessment_reads_as_v2(now: dt.datetime) -> None:
+def test_a_v1_risk_assessment_reads_as_the_latest(now: dt.datetime) -> None:
     old = RiskAssessedV1(
         case_id="case-3", assessment_id="a-1", level=RiskLevel.HIGH, indicators=["q4", "q11"]
     )
@@ -37,12 +37,37 @@ def test_a_v1_risk_assessment_reads_as_v2(now: dt.datetime) -> None:
         ("q11", Answer.YES),
     ]
     assert read.questionnaire == "unrecorded_v1"
+    assert read.assessor_ref is None
+
+
+def test_a_v2_risk_assessment_reads_with_an_unknown_assessor(now: dt.datetime) -> None:
+    old = RiskAssessedV2(
+        case_id="case-4", assessment_id="a-2", level=RiskLevel.MEDIUM, questionnaire="dash-2009"
+    )
+    envelope = new_envelope(
+        old,
+        source="intake",
+        subject="case-4",
+        aggregate_id="case-4",
+        aggregate_version=3,
+        actor=Actor(role=Role.POLICE, org="pn-13"),
+        jurisdiction="13",
+        now=now,
+    )
+    read = payload(from_record(to_record(envelope).value))
+    assert isinstance(read, RiskAssessed)
+    assert (read.level, read.questionnaire, read.assessor_ref) == (
+        RiskLevel.MEDIUM,
+        "dash-2009",
+        None,
+    )
 
 
 def test_both_versions_stay_registered() -> None:
     assert catalogue.model("risk.assessed", 1) is RiskAssessedV1
-    assert catalogue.model("risk.assessed", 2) is RiskAssessed
-    assert catalogue.latest_version("risk.assessed") == 2
+    assert catalogue.model("risk.assessed", 2) is RiskAssessedV2
+    assert catalogue.model("risk.assessed", 3) is RiskAssessed
+    assert catalogue.latest_version("risk.assessed") == 3
 
 
 def test_a_gap_in_the_chain_is_an_error() -> None:

@@ -121,12 +121,17 @@ async def timeline_topic(settings: IntakeSettings) -> AsyncIterator[KafkaTap]:
 @pytest.fixture(scope="module")
 def bearer(settings: IntakeSettings) -> Bearer:
     def header(
-        role: str, *, sub: str = "user-1", departements: tuple[str, ...] = ("93",)
+        role: str,
+        *,
+        sub: str = "user-1",
+        departements: tuple[str, ...] = ("93",),
+        also: tuple[str, ...] = (),
     ) -> dict[str, str]:
+        """A token for ``role`` (and the roles ``also`` granted on top of it)."""
         token = mint_dev_token(
             settings.auth,
             sub=sub,
-            roles=[role],
+            roles=[role, *also],
             org=f"org-{role}",
             jurisdictions=departements,
             now=dt.datetime.now(dt.UTC),

@@ -97,42 +97,6 @@ async def test_a_second_report_attaches_and_a_new_case_suggests_the_link(
     assert elsewhere.json()["suggested_links"] == []
 
 
-async def test_risk_is_raised_by_anyone_and_lowered_only_by_a_reviewer_with_a_reason(
-    client: httpx.AsyncClient, bearer: Bearer, intake_topic: KafkaTap
-) -> None:
-    case_id = (await client.post("/v1/reports", json=report(), headers=bearer("hotline"))).json()[
-        "case_id"
-    ]
-    url = f"/v1/cases/{case_id}/risk-assessments"
-    raise_ = {"questionnaire": "dash-2009", "level": "grave_danger", "raised_by_judgement": True}
-    raised = await client.post(url, json=raise_, headers=bearer("hotline"))
-    assert raised.status_code == 201, raised.text
-    lower = {"questionnaire": "dash-2009", "level": "medium"}
-    by_listener = await client.post(
-        url,
-        json=lower | {"lowering_reason": "victim_relocated", "written_reason": "Relogée."},
-        headers=bearer("hotline"),
-    )
-    assert by_listener.status_code == 403
-    assert by_listener.json()["rule"] == "LoweringNeedsReviewer"
-    no_reason = await client.post(url, json=lower, headers=bearer("prosecutor"))
-    assert no_reason.json()["rule"] == "LoweringNeedsWrittenReason"
-    reason = "Mis en examen et placé en détention provisoire."
-    lowered = await client.post(
-        url,
-        json=lower | {"lowering_reason": "perpetrator_detained", "written_reason": reason},
-        headers=bearer("prosecutor"),
-    )
-    assert lowered.status_code == 201, lowered.text
-    tapped = await intake_topic.wait_for(case_id, 6)
-    assert [t.envelope.type for t in tapped][-2:] == ["risk.assessed", "risk.lowered"]
-    assert tapped[-1].envelope.data["reviewer_role"] == "prosecutor"
-    assert b"detention" not in tapped[-1].value
-    assert tapped[-1].envelope.id == lowered.json()["min_event"]
-    view = await client.get(f"/v1/cases/{case_id}", headers=bearer("police") | PURPOSE)
-    assert view.json()["risk_level"] == "medium"
-
-
 async def test_a_reporting_point_gets_an_acknowledgement_only_and_reads_nothing(
     client: httpx.AsyncClient, bearer: Bearer, intake_topic: KafkaTap
 ) -> None:

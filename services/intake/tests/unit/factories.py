@@ -31,15 +31,24 @@ def file_report(**changes: Any) -> FileReport:
     return FileReport(**(fields | changes))
 
 
-def assessment(level: RiskLevel, assessment_id: str = "assessment-1") -> Assessment:
-    return Assessment(assessment_id=assessment_id, level=level, questionnaire="dash-2009")
+ASSESSOR = "ecoutante-3919"  # who opened the case and assessed it first, by pseudonym
+
+
+def assessment(
+    level: RiskLevel, assessment_id: str = "assessment-1", assessor: str = ASSESSOR
+) -> Assessment:
+    return Assessment(
+        assessment_id=assessment_id, assessor_ref=assessor, level=level, questionnaire="dash-2009"
+    )
 
 
 def assess(level: RiskLevel, role: Role = Role.HOTLINE, **changes: Any) -> AssessRisk:
+    """An assessment by ``role``; ``assessor`` (pseudonym) is someone else than ``ASSESSOR``."""
+    assessor = changes.pop("assessor", f"{role}-2")
     fields: dict[str, Any] = {
         "case_id": "case-1",
         "actor_role": role,
-        "assessment": assessment(level, changes.pop("assessment_id", "assessment-2")),
+        "assessment": assessment(level, changes.pop("assessment_id", "assessment-2"), assessor),
     }
     return AssessRisk(**(fields | changes))
 

@@ -50,7 +50,9 @@ def test_first_report_opens_the_case_then_files_the_report() -> None:
 
 def test_report_with_a_questionnaire_records_the_assessment_once() -> None:
     events = decide(None, file_report(assessment=assessment(RiskLevel.HIGH)), NOW)
-    assert [type(e) for e in events] == [CaseOpened, ReportFiled, RiskAssessed]
+    assert [type(e).__name__ for e in events] == ["CaseOpened", "ReportFiled", "RiskAssessed"]
+    assert isinstance(events[-1], RiskAssessed)
+    assert events[-1].VERSION == 3
     assert fold(events).risk_level is RiskLevel.HIGH
 
 

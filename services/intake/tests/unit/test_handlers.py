@@ -35,6 +35,14 @@ HOTLINE_93 = Acting(
 PROSECUTOR = Acting(
     sub="proc-1", role=Role.PROSECUTOR, org="parquet-bobigny", jurisdictions=frozenset({"93"})
 )
+# The kit picks the prosecutor role for the action; the token also grants the reviewer role.
+REVIEWING_PROSECUTOR = Acting(
+    sub="proc.martin@justice.fr",
+    role=Role.PROSECUTOR,
+    org="parquet-bobigny",
+    jurisdictions=frozenset({"93"}),
+    roles=frozenset({Role.PROSECUTOR, Role.RISK_REVIEWER}),
+)
 VICTIM = Identity(last_name="Dupont", first_name="Hélène", birth_date=dt.date(1990, 5, 4))
 
 
@@ -103,15 +111,53 @@ async def test_lowering_records_the_written_reason_sealed(world: World) -> None:
         lowering_reason=LoweringReason.PERPETRATOR_DETAINED,
         written_reason="Placé en détention provisoire le 3 mars.",
         services=world.services,
-        acting=PROSECUTOR,
+        acting=REVIEWING_PROSECUTOR,
     )
     assessed, lowered = written.envelopes
     assert (assessed.type, lowered.type) == ("risk.assessed", "risk.lowered")
+    # The review is made, and named, in the reviewer role; the assessor by pseudonym only.
+    assert {e.actor.role for e in written.envelopes} == {Role.RISK_REVIEWER}
+    assert lowered.data["reviewer_role"] == "risk_reviewer"
+    assert assessed.data["assessor_ref"] == REVIEWING_PROSECUTOR.subject_ref
+    assert assessed.data["assessor_ref"].startswith("sha256-")
+    assert "martin" not in str(assessed.data)
     assert assessed.pii is None
     opened = await open_pii(lowered, world.keystore)
     assert opened.data == {"written_reason": "Placé en détention provisoire le 3 mars."}
     assert written.state is not None
     assert written.state.risk_level is RiskLevel.MEDIUM
+
+
+async def test_the_filer_of_a_questionnaire_is_its_assessor_and_may_not_lower_it(
+    world: World,
+) -> None:
+    listener = Acting(
+        sub="listener-7",
+        role=Role.HOTLINE,
+        org="fnsf",
+        jurisdictions=frozenset({"93"}),
+        roles=frozenset({Role.HOTLINE, Role.RISK_REVIEWER}),
+    )
+    case = await file(world, assessment=AssessmentForm(RiskLevel.HIGH, "dash"))
+    assert case.written.envelopes[-1].data["assessor_ref"] == "listener-7"
+    with pytest.raises(errors.ReviewerAssessedTheCase):
+        await handle_assess_risk(
+            case.case_id,
+            AssessmentForm(RiskLevel.MEDIUM, "dash"),
+            lowering_reason=LoweringReason.REVIEW_OF_ASSESSMENT,
+            written_reason="Revu.",
+            services=world.services,
+            acting=listener,
+        )
+    with pytest.raises(errors.LoweringNeedsReviewer):
+        await handle_assess_risk(
+            case.case_id,
+            AssessmentForm(RiskLevel.MEDIUM, "dash"),
+            lowering_reason=LoweringReason.REVIEW_OF_ASSESSMENT,
+            written_reason="Revu.",
+            services=world.services,
+            acting=PROSECUTOR,
+        )
 
 
 async def test_link_confirmed_by_a_user(world: World) -> None:

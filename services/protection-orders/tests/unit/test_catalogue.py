@@ -17,6 +17,7 @@ EXPECTED = {
     "protection_order.rejected", "protection_order.notified", "protection_order.registered",
     "protection_order.extended", "protection_order.modified", "protection_order.revoked",
     "protection_order.expired", "protection_order.ruling_overdue", "protection_order.flagged",
+    "protection_order.lapse_annulled", "protection_order.missed_deadline_annulled",
     "provisional_order.requested", "provisional_order.issued", "provisional_order.rejected",
     "provisional_order.overdue", "provisional_order.ended", "protective_device.assigned",
     "protective_device.renewed", "protective_device.withdrawn", "order_breach.reported",

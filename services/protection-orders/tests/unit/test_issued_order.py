@@ -10,6 +10,7 @@ from relais_events.catalogue.protection_orders import (
     ExtensionGround,
     Measure,
     NationalFile,
+    ProtectionOrderFlagged,
     ProtectionOrderNotified,
 )
 from relais_protection_orders.domain import errors
@@ -46,7 +47,9 @@ def issue(at: datetime, months: int = 12, *measures: Measure) -> IssueOrder:
 
 
 def test_term_runs_from_notification_not_from_issuance(issued: ProtectionOrder) -> None:
-    [event] = decide(issued, NotifyOrder(actor="justice_clerk", at=paris(4, 2)), paris(4, 2))
+    # Notified after the flag delays: the flags the manager would have raised come first.
+    *flags, event = decide(issued, NotifyOrder(actor="justice_clerk", at=paris(4, 2)), paris(4, 2))
+    assert {type(e) for e in flags} == {ProtectionOrderFlagged}
     assert isinstance(event, ProtectionOrderNotified)
     assert event.expires_at == end_of_day(date(2026, 4, 2))
 

@@ -19,7 +19,6 @@ from relais_events.catalogue.protection_orders import (
     Measure,
     NationalFile,
     ProtectionOrderIssued,
-    ProtectionOrderLapsed,
     ProtectionOrderRejected,
 )
 from relais_events.vocabulary import Role
@@ -179,6 +178,19 @@ class ProtectionOrderMachine(RuleBasedStateMachine):
         else:
             self.attempt(c.WithdrawDevice(actor=actor, at=self.now, device_id=device_id))
 
+    @rule(hours_ago=st.integers(1, 24 * 5), kind=st.integers(0, 4), data=st.data())
+    def record_an_act_done_earlier(self, hours_ago: int, kind: int, data: st.DataObject) -> None:
+        # The clerk records days later what happened before (maybe before a deadline fired).
+        at = self.now - timedelta(hours=hours_ago)
+        acts: list[c.Command] = [
+            c.ServeSummons(actor=CLERK, at=at),
+            c.IssueOrder(actor=CLERK, at=at, measures=data.draw(MEASURES), duration_months=6),
+            c.RejectApplication(actor=CLERK, at=at),
+            c.NotifyOrder(actor=CLERK, at=at),
+            c.IssueProvisionalOrder(actor=CLERK, at=at, measures=[Measure.NO_CONTACT]),
+        ]
+        self.attempt(acts[kind])
+
     @rule(hours_ago=st.integers(0, 24 * 400))
     def report_breach(self, hours_ago: int) -> None:
         occurred = self.now - timedelta(hours=hours_ago)
@@ -228,13 +240,21 @@ class ProtectionOrderMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_provisional_order_alive_after_ruling_or_lapse(self) -> None:
-        closed = any(
-            isinstance(e, ProtectionOrderIssued | ProtectionOrderRejected | ProtectionOrderLapsed)
-            for e in self.history
+        # A lapse annulled (a service in time recorded late) gives the OPPI back: the stage
+        # says whether the application lapsed, the history whether it was ruled.
+        ruled = any(
+            isinstance(e, ProtectionOrderIssued | ProtectionOrderRejected) for e in self.history
         )
         provisional = self.state.provisional
-        if closed or self.state.stage not in PENDING:
+        if ruled or self.state.stage not in PENDING:
             assert provisional is None or not provisional.alive
+
+    @invariant()
+    def a_lapsed_order_was_not_served_in_time(self) -> None:
+        state = self.state
+        if state.stage is Stage.LAPSED:
+            assert state.served_at is None
+            assert state.ruled_at is None
 
     @invariant()
     def enforceable_only_between_notification_and_end(self) -> None:

@@ -53,8 +53,8 @@ def phone(actor: str = "prosecutor") -> AssignDevice:
     )
 
 
-def test_serious_danger_phone_is_attributed_for_6_months(scheduled: ProtectionOrder) -> None:
-    [event] = decide(scheduled, phone(), AT)
+def test_serious_danger_phone_is_attributed_for_6_months(notified: ProtectionOrder) -> None:
+    [event] = decide(notified, phone(), AT)
     assert isinstance(event, ProtectiveDeviceAssigned)
     assert event.ends_at == end_of_day(date(2025, 9, 12))
 
@@ -64,8 +64,8 @@ def test_only_the_prosecutor_attributes_the_phone(scheduled: ProtectionOrder) ->
         decide(scheduled, phone(actor="justice_clerk"), AT)
 
 
-def test_serious_danger_phone_is_renewable(scheduled: ProtectionOrder) -> None:
-    state = step(scheduled, phone())
+def test_serious_danger_phone_is_renewable(notified: ProtectionOrder) -> None:
+    state = step(notified, phone())
     later = datetime(2025, 9, 1, tzinfo=PARIS)
     renewed = step(state, RenewDevice(actor="prosecutor", at=later, device_id="tgd-1"), later)
     device = renewed.device("tgd-1")
@@ -79,13 +79,13 @@ def test_only_the_phone_is_renewable(notified: ProtectionOrder) -> None:
         decide(state, RenewDevice(actor="justice_clerk", at=AT, device_id="bar-1"), AT)
 
 
-def test_a_device_id_is_assigned_once(scheduled: ProtectionOrder) -> None:
+def test_a_device_id_is_assigned_once(notified: ProtectionOrder) -> None:
     with pytest.raises(errors.DeviceAlreadyAssigned):
-        decide(step(scheduled, phone()), phone(), AT)
+        decide(step(notified, phone()), phone(), AT)
 
 
-def test_withdrawal_keeps_the_alert_count_never_positions(scheduled: ProtectionOrder) -> None:
-    state = step(scheduled, phone())
+def test_withdrawal_keeps_the_alert_count_never_positions(notified: ProtectionOrder) -> None:
+    state = step(notified, phone())
     command = WithdrawDevice(actor="prosecutor", at=AT, device_id="tgd-1", alert_count=4)
     [event] = decide(state, command, AT)
     assert isinstance(event, ProtectiveDeviceWithdrawn)
@@ -98,9 +98,9 @@ def test_withdrawal_keeps_the_alert_count_never_positions(scheduled: ProtectionO
         decide(fold([event], state), command, AT)
 
 
-def test_bracelet_needs_an_issued_order(scheduled: ProtectionOrder) -> None:
+def test_bracelet_needs_an_issued_order(served: ProtectionOrder) -> None:
     with pytest.raises(errors.OrderNotIssued):
-        decide(scheduled, bracelet(), AT)
+        decide(served, bracelet(), AT)
 
 
 def test_bracelet_needs_both_parties_consent(notified: ProtectionOrder) -> None:

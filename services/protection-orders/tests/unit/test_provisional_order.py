@@ -126,7 +126,7 @@ def test_provisional_order_ends_with_the_ruling_issuing_the_order(
 def test_provisional_order_ends_with_the_ruling_rejecting_the_application(
     with_oppi: ProtectionOrder,
 ) -> None:
-    at = datetime(2025, 3, 4, 16, tzinfo=PARIS)
+    at = datetime(2025, 3, 3, 16, tzinfo=PARIS)  # within the OPPI's 24 hours
     events = decide(with_oppi, RejectApplication(actor="justice_clerk", at=at), at)
     assert [type(e) for e in events] == [ProtectionOrderRejected, ProvisionalOrderEnded]
     state = fold(events, with_oppi)

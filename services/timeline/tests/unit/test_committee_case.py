@@ -54,3 +54,35 @@ def test_a_closed_case_is_not_open_and_an_empty_case_has_no_row(event: MakeEvent
     assert row is not None
     assert not row.open
     assert committee_case(empty_timeline("case-2")) is None
+
+
+def test_an_annulled_lapse_gives_the_ruling_deadline_back(event: MakeEvent) -> None:
+    # A service in time recorded after the lapse fired (protection orders, issue 16).
+    order = {"order_id": "op-1"}
+    events = [
+        event("a", type_="case.opened", data={"case_id": "case-1", "departement": "75"}),
+        event(
+            "b",
+            type_="protection_order.hearing_scheduled",
+            minute=1,
+            data=order | {"service_due_at": DUE, "ruling_due_at": "2026-03-08T23:00:00Z"},
+        ),
+        event("c", type_="protection_order.lapsed", minute=2, data=order),
+    ]
+    lapsed = committee_case(reduce(apply, events, empty_timeline("case-1")))
+    assert lapsed is not None
+    assert lapsed.open_deadlines == ()
+    later = [
+        event(
+            "d",
+            type_="protection_order.lapse_annulled",
+            minute=3,
+            data=order | {"ruling_due_at": "2026-03-08T23:00:00Z", "act_at": DUE},
+        ),
+        event("e", type_="protection_order.summons_served", minute=3, data=order),
+    ]
+    row = committee_case(reduce(apply, [*events, *later], empty_timeline("case-1")))
+    assert row is not None
+    assert [(d.name, d.due_at) for d in row.open_deadlines] == [
+        ("ruling", dt.datetime(2026, 3, 8, 23, tzinfo=dt.UTC))
+    ]

@@ -108,8 +108,8 @@ class RiskAssessedV1(_Intake):
 
 
 @register
-class RiskAssessed(_Intake):
-    """A danger assessment with every questionnaire answer, entered once and reused (v2).
+class RiskAssessedV2(_Intake):
+    """Kept to read v2 records: they did not name the assessor.
 
     v2 keeps "no" and "unknown" answers too, names the questionnaire, and says whether the
     assessor's professional judgement raised the level above what the answers alone give.
@@ -138,8 +138,40 @@ def _risk_assessed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @register
+class RiskAssessed(_Intake):
+    """A danger assessment with every questionnaire answer, entered once and reused (v3).
+
+    v3 names who assessed, pseudonymously: ``assessor_ref`` is the pseudonym of the assessor's
+    subject, in the access log's format (``pseudonym(sub)``: never a name), so that a review
+    can be refused to whoever raised or last assessed the level (DOMAIN.md "Risk levels").
+    None: unknown (records written before v3).
+    """
+
+    TYPE = "risk.assessed"
+    VERSION = 3
+    RISK_LEVEL = "level"
+
+    case_id: Identifier
+    assessment_id: Identifier
+    level: RiskLevel
+    questionnaire: Identifier
+    answers: list[QuestionnaireAnswer] = Field(default_factory=list)
+    raised_by_judgement: bool = False
+    assessor_ref: Identifier | None
+
+
+@upcaster("risk.assessed", 2)
+def _risk_assessed_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    # v2 did not record who assessed: unknown, so it never bars a reviewer.
+    return data | {"assessor_ref": None}
+
+
+@register
 class RiskLowered(_Intake):
-    """A lowered level: needs a reviewer role and a reason (the written reason is in ``pii``)."""
+    """A lowered level: needs the reviewer role, held by someone other than who raised or last
+    assessed it, and a reason (the written reason is in ``pii``). ``reviewer_role`` is
+    ``risk_reviewer``; the reviewer's pseudonym is the ``assessor_ref`` of the ``risk.assessed``
+    recorded with it, just before it."""
 
     TYPE = "risk.lowered"
     RISK_LEVEL = "to_level"

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, NonNegativeInt, Posit
 
 from relais_events import topics
 from relais_events.catalogue.base import Event, register
-from relais_events.vocabulary import Identifier
+from relais_events.vocabulary import Identifier, Role
 
 
 def _to_utc(instant: datetime) -> datetime:
@@ -153,6 +153,45 @@ class ProtectionOrderLapsed(_OrderEvent):
     TYPE: ClassVar[str] = "protection_order.lapsed"
     CLOSES: ClassVar[frozenset[str]] = frozenset({SERVICE, RULING})
     service_due_at: UtcInstant
+
+
+@register
+class ProtectionOrderLapseAnnulled(_OrderEvent):
+    """A lapse fired before a service (or a ruling) made in time was recorded, annulled.
+
+    Caducité follows from a service NOT made within the 2 days (CPC art. 1136-3, counted from
+    the acts' dates, CPC art. 640 to 642): an act dated before ``service_due_at`` shows the
+    application never lapsed. The order is back at its hearing stage (the act that met the
+    deadline follows in the same commit), the 6-day ruling deadline runs again (C. civ.
+    art. 515-11: ``ruling_due_at``, None when it had already been reported), and an OPPI the
+    lapse had ended is alive again (C. civ. art. 515-13-1: it lasts until the ruling).
+    ``act_at`` is the act's date, ``recorded_by`` the role that recorded it.
+    """
+
+    TYPE: ClassVar[str] = "protection_order.lapse_annulled"
+    OPENS: ClassVar[Mapping[str, str]] = {RULING: "ruling_due_at"}
+    service_due_at: UtcInstant
+    act_at: UtcInstant
+    recorded_by: Role
+    ruling_due_at: UtcInstant | None = None
+    provisional_order_restored: bool = False
+
+
+@register
+class ProtectionOrderMissedDeadlineAnnulled(_OrderEvent):
+    """A missed deadline reported before the act that met it in time was recorded, annulled.
+
+    ``deadline`` is the one reported: the 6-day ruling (C. civ. art. 515-11), the OPPI's 24 hours
+    (C. civ. art. 515-13-1), or the not-notified / not-registered delays (local practice). The
+    act dated ``act_at`` (before ``due_at``), recorded by ``recorded_by``, follows in the same
+    commit and meets the deadline, so nothing reopens.
+    """
+
+    TYPE: ClassVar[str] = "protection_order.missed_deadline_annulled"
+    deadline: DeadlineKind
+    due_at: UtcInstant
+    act_at: UtcInstant
+    recorded_by: Role
 
 
 @register

@@ -9,5 +9,9 @@ from relais_kit.application import Aggregate
 from relais_intake.domain.case import CaseState, evolve
 
 CASE: Final[Aggregate[CaseState | None]] = Aggregate(
-    "case", initial=None, evolve=evolve, state_type=CaseState | None
+    "case",
+    initial=None,
+    evolve=evolve,
+    state_type=CaseState | None,
+    state_version=2,  # 2: who raised the level and who last assessed it (risk.assessed v3)
 )

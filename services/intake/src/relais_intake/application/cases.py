@@ -15,6 +15,7 @@ from relais_intake.application.reports import AssessmentForm
 from relais_intake.application.services import IntakeServices
 from relais_intake.domain.case import CaseState, decide
 from relais_intake.domain.commands import AssessRisk, CaseCommand, CloseCase, LinkCase
+from relais_intake.domain.risk import REVIEWER
 
 Written = Committed[CaseState | None]
 
@@ -28,11 +29,20 @@ async def handle_assess_risk(
     services: IntakeServices,
     acting: Acting,
 ) -> Written:
-    """Raise at any time; lower as a reviewer with a reason, the written text sealed in pii."""
+    """Raise at any time; lower as a reviewer with a reason, the written text sealed in pii.
+
+    The assessor is named by the pseudonym the access log uses (``Acting.subject_ref``). The
+    kit acts in ONE role per action (a police officer who also reviews acts as police): a
+    request that gives a lowering reason is a review, so a caller holding the reviewer role
+    acts in it, and the envelopes name the role the review was made in."""
+    holds_reviewer_role = acting.has_role(REVIEWER)
+    if holds_reviewer_role and lowering_reason is not None:
+        acting = acting.as_role(REVIEWER)
     command = AssessRisk(
         case_id=case_id,
         actor_role=acting.role,
-        assessment=form.with_id(f"assessment-{new_event_id()}"),
+        assessment=form.with_id(f"assessment-{new_event_id()}", acting.subject_ref),
+        holds_reviewer_role=holds_reviewer_role,
         lowering_reason=lowering_reason,
         has_written_reason=bool(written_reason and written_reason.strip()),
     )

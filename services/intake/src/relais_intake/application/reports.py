@@ -40,9 +40,11 @@ class AssessmentForm:
     answers: tuple[QuestionnaireAnswer, ...] = ()
     raised_by_judgement: bool = False
 
-    def with_id(self, assessment_id: str) -> Assessment:
+    def with_id(self, assessment_id: str, assessor_ref: str) -> Assessment:
+        """The assessment made by the caller whose pseudonym is ``assessor_ref``."""
         return Assessment(
             assessment_id=assessment_id,
+            assessor_ref=assessor_ref,
             level=self.level,
             questionnaire=self.questionnaire,
             answers=self.answers,
@@ -107,7 +109,7 @@ async def handle_file_report(
         minor_victim=submission.minor_victim,
         children_present=submission.children_present,
         assessment=(
-            submission.assessment.with_id(f"assessment-{new_event_id()}")
+            submission.assessment.with_id(f"assessment-{new_event_id()}", acting.subject_ref)
             if submission.assessment
             else None
         ),

@@ -70,13 +70,25 @@ def evolve(state: CaseState | None, event: Event) -> CaseState:
             reports = (*state.report_ids, event.report_id)
             minor = state.minor_victim or event.minor_victim
             return replace(state, report_ids=reports, minor_victim=minor)
-        case RiskAssessed():  # v1 records arrive upcast to v2 (relais_events.upcasting)
+        case RiskAssessed():  # v1 and v2 records arrive upcast to v3 (relais_events.upcasting)
             # An assessment never lowers on its own: only ``risk.lowered`` does (DOMAIN.md).
             level = _higher(state.risk_level, event.level)
             ids = (*state.assessment_ids, event.assessment_id)
-            return replace(state, risk_level=level, assessment_ids=ids)
+            raisers, assessor = state.raised_by, event.assessor_ref
+            if level is not state.risk_level and assessor is not None and assessor not in raisers:
+                raisers = (*raisers, assessor)
+            return replace(
+                state,
+                risk_level=level,
+                assessment_ids=ids,
+                raised_by=raisers,
+                last_assessed_by=event.assessor_ref,
+            )
         case RiskLowered():
-            return replace(state, risk_level=event.to_level)
+            # Recorded right after the reviewer's own assessment: its assessor set this level.
+            reviewer = state.last_assessed_by
+            raisers = (reviewer,) if reviewer is not None else ()
+            return replace(state, risk_level=event.to_level, raised_by=raisers)
         case CaseLinked():
             return replace(state, links=(*state.links, (event.linked_case_id, event.link)))
         case CaseClosed():

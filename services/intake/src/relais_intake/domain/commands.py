@@ -29,9 +29,12 @@ class _Command(BaseModel):
 
 class Assessment(_Command):
     """A danger evaluation: the questionnaire's answers and the assessor's level (DASH, grille
-    d'évaluation du danger). Answers are kept so they are entered once and reused."""
+    d'évaluation du danger). Answers are kept so they are entered once and reused.
+    ``assessor_ref`` is the assessor's pseudonym (the application computes it, as the access
+    log does: never a name), so that a review can be refused to the assessor."""
 
     assessment_id: Identifier
+    assessor_ref: Identifier
     level: RiskLevel
     questionnaire: Identifier
     answers: tuple[QuestionnaireAnswer, ...] = ()
@@ -61,12 +64,15 @@ class FileReport(_Command):
 
 
 class AssessRisk(_Command):
-    """A new assessment. Lowering the level needs a reviewer role and a reason with a written
-    justification (``has_written_reason``: the text itself goes to ``pii``)."""
+    """A new assessment. Lowering the level needs the reviewer role (``holds_reviewer_role``:
+    among the caller's roles, whichever one they act in) held by someone other than the
+    assessors of the level, and a reason with a written justification (``has_written_reason``:
+    the text itself goes to ``pii``)."""
 
     case_id: Identifier
     actor_role: Role
     assessment: Assessment
+    holds_reviewer_role: bool = False
     lowering_reason: LoweringReason | None = None
     has_written_reason: bool = False
 

@@ -58,7 +58,16 @@ class TraffickingFormsOnlyForTrafficking(CaseRuleViolation):
 
 
 class LoweringNeedsReviewer(CaseRuleViolation):
-    """Lowering a risk level needs a reviewer role (DOMAIN.md "Risk levels")."""
+    """Lowering a risk level needs the reviewer role (risk_reviewer), granted explicitly
+    (DOMAIN.md "Risk levels"; VioGén: the officers following a case only raise it)."""
+
+    status = 403
+
+
+class ReviewerAssessedTheCase(CaseRuleViolation):
+    """A reviewer lowers only a level others assessed: not one they raised (since it was last
+    lowered) nor after their own latest assessment (a review is a second look by someone else,
+    DASH/MARAC practice)."""
 
     status = 403
 

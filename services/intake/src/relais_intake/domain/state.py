@@ -26,6 +26,11 @@ class CaseState:
     risk_level: RiskLevel | None = None
     report_ids: tuple[str, ...] = ()
     assessment_ids: tuple[str, ...] = ()
+    # Pseudonyms of assessors (unknown ones, before risk.assessed v3, are left out): who brought
+    # the level where it stands (each who raised it since it was last lowered, or the reviewer
+    # who lowered it), and who made the latest assessment.
+    raised_by: tuple[str, ...] = ()
+    last_assessed_by: str | None = None
     links: tuple[tuple[str, CaseLinkKind], ...] = ()
 
     @property

@@ -22,7 +22,8 @@ _FOLLOWING: Final = {Role.POLICE, Role.HOTLINE, Role.ASSOCIATION, Role.PROSECUTO
 POLICY: Final = Policy(
     {
         FILE_REPORT: {*_FOLLOWING, Role.REPORTING_POINT, Role.JUSTICE_CLERK},
-        ASSESS_RISK: {*_FOLLOWING, Role.COMMITTEE_MEMBER},
+        # Anyone following the case assesses; lowering is for the reviewer role (domain/risk.py).
+        ASSESS_RISK: {*_FOLLOWING, Role.COMMITTEE_MEMBER, Role.RISK_REVIEWER},
         CLOSE_CASE: _FOLLOWING,
         LINK_CASE: {*_FOLLOWING, Role.COMMITTEE_MEMBER},
         READ_CASE: {*_FOLLOWING, Role.JUSTICE_CLERK, Role.COMMITTEE_MEMBER, Role.AUDITOR},

@@ -31,5 +31,9 @@ def _evolve(state: ProtectionOrder, event: Event) -> ProtectionOrder:
 
 
 ORDER: Final[Aggregate[ProtectionOrder]] = Aggregate(
-    "protection_order", initial=ProtectionOrder(), evolve=_evolve, state_type=ProtectionOrder
+    "protection_order",
+    initial=ProtectionOrder(),
+    evolve=_evolve,
+    state_type=ProtectionOrder,
+    state_version=2,  # 2: ``last_registered_at`` (acts recorded late)
 )

@@ -146,7 +146,7 @@ class FireDeadline(_Command):
     due_at: UtcInstant
 
 
-Command = (
+Act = (
     RequestProtectionOrder
     | ScheduleHearing
     | ServeSummons
@@ -164,5 +164,7 @@ Command = (
     | RenewDevice
     | WithdrawDevice
     | ReportBreach
-    | FireDeadline
 )
+"""Every act a person records: dated ``at`` by when it took place (``late_acts``)."""
+
+Command = Act | FireDeadline

@@ -6,6 +6,8 @@ the rule, the docstring its legal source.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class ProtectionOrderRuleViolated(Exception):  # noqa: N818  (named after the rule, not "Error")
     """A command breaks a rule of the protection-order domain."""
@@ -106,6 +108,17 @@ class OrderAlreadyNotified(ProtectionOrderRuleViolated):
 
 class OrderLapsed(ProtectionOrderRuleViolated):
     """The application lapsed for want of service in time (caducité, CPC art. 1136-3)."""
+
+    @classmethod
+    def after(cls, service_due_at: datetime | None) -> OrderLapsed:
+        """Refusing an act dated at or after the service deadline: names it and its source."""
+        if service_due_at is None:
+            return cls()
+        return cls(
+            f"the service deadline ended at {service_due_at.isoformat()}: an application not"
+            " served within 2 days of the order fixing the hearing lapses (CPC art. 1136-3,"
+            " counted by CPC art. 640 to 642)"
+        )
 
 
 class OrderExpired(ProtectionOrderRuleViolated):

@@ -9,13 +9,17 @@ from dataclasses import replace
 from typing import assert_never
 
 from relais_events.catalogue.protection_orders import (
+    DeadlineKind,
+    FlagReason,
     OrderBreachReported,
     ProtectionOrderExpired,
     ProtectionOrderExtended,
     ProtectionOrderFlagged,
     ProtectionOrderHearingScheduled,
     ProtectionOrderIssued,
+    ProtectionOrderLapseAnnulled,
     ProtectionOrderLapsed,
+    ProtectionOrderMissedDeadlineAnnulled,
     ProtectionOrderModified,
     ProtectionOrderNotified,
     ProtectionOrderRegistered,
@@ -35,6 +39,7 @@ from relais_events.catalogue.protection_orders import (
 )
 
 from relais_protection_orders.domain.state import (
+    PENDING,
     ProtectionOrder,
     ProtectiveDevice,
     ProvisionalOrder,
@@ -47,6 +52,7 @@ ProtectionOrderEvent = (
     | ProtectionOrderHearingScheduled
     | ProtectionOrderSummonsServed
     | ProtectionOrderLapsed
+    | ProtectionOrderLapseAnnulled
     | ProtectionOrderIssued
     | ProtectionOrderRejected
     | ProtectionOrderNotified
@@ -57,6 +63,7 @@ ProtectionOrderEvent = (
     | ProtectionOrderExpired
     | ProtectionOrderRulingOverdue
     | ProtectionOrderFlagged
+    | ProtectionOrderMissedDeadlineAnnulled
     | ProvisionalOrderRequested
     | ProvisionalOrderIssued
     | ProvisionalOrderRejected
@@ -82,6 +89,33 @@ def _with_provisional(state: ProtectionOrder, **changes: object) -> ProtectionOr
     return replace(state, provisional=replace(state.provisional, **changes))  # type: ignore[arg-type]
 
 
+def _lapse_annulled(state: ProtectionOrder, event: ProtectionOrderLapseAnnulled) -> ProtectionOrder:
+    restored = state
+    if event.provisional_order_restored and state.provisional is not None:
+        # The lapse ended it alive: issued (an OPPI is issued with measures) or awaiting.
+        issued = bool(state.provisional.measures)
+        status = ProvisionalStatus.ISSUED if issued else ProvisionalStatus.REQUESTED
+        restored = _with_provisional(state, status=status)
+    return replace(restored, stage=Stage.HEARING_SCHEDULED)
+
+
+def _missed_deadline_annulled(state: ProtectionOrder, deadline: DeadlineKind) -> ProtectionOrder:
+    match deadline:
+        case DeadlineKind.RULING:
+            return replace(state, ruling_overdue_flagged=False)
+        case DeadlineKind.PROVISIONAL_DECISION:
+            return _with_provisional(state, overdue_flagged=False)
+        case DeadlineKind.NOTIFICATION:
+            return replace(state, flags=state.flags - {FlagReason.NOT_NOTIFIED})
+        case DeadlineKind.REGISTRATION:
+            return replace(state, flags=state.flags - {FlagReason.NOT_REGISTERED})
+        case DeadlineKind.SERVICE | DeadlineKind.EXPIRY:
+            # Never emitted for these: a lapse has its own annulment, an expiry none.
+            return state
+        case _:
+            assert_never(deadline)
+
+
 def evolve(state: ProtectionOrder, event: ProtectionOrderEvent) -> ProtectionOrder:
     """Apply one past event. Never raises on a valid stream: the rules are checked in ``decide``."""
     match event:
@@ -102,9 +136,13 @@ def evolve(state: ProtectionOrder, event: ProtectionOrderEvent) -> ProtectionOrd
                 ruling_due_at=event.ruling_due_at,
             )
         case ProtectionOrderSummonsServed():
-            return replace(state, stage=Stage.SUMMONS_SERVED, served_at=event.served_at)
+            # A service recorded after the ruling it preceded leaves the order at its ruling.
+            served = Stage.SUMMONS_SERVED if state.stage in PENDING else state.stage
+            return replace(state, stage=served, served_at=event.served_at)
         case ProtectionOrderLapsed():
             return replace(state, stage=Stage.LAPSED)
+        case ProtectionOrderLapseAnnulled():
+            return _lapse_annulled(state, event)
         case ProtectionOrderIssued():
             return replace(
                 state,
@@ -120,7 +158,9 @@ def evolve(state: ProtectionOrder, event: ProtectionOrderEvent) -> ProtectionOrd
         case ProtectionOrderNotified():
             return replace(state, notified_at=event.notified_at, expires_at=event.expires_at)
         case ProtectionOrderRegistered():
-            return replace(state, registrations=state.registrations | {event.file})
+            latest = max(filter(None, (state.last_registered_at, event.registered_at)))
+            files = state.registrations | {event.file}
+            return replace(state, registrations=files, last_registered_at=latest)
         case ProtectionOrderExtended():
             return replace(state, expires_at=event.expires_at)
         case ProtectionOrderModified():
@@ -133,6 +173,8 @@ def evolve(state: ProtectionOrder, event: ProtectionOrderEvent) -> ProtectionOrd
             return replace(state, ruling_overdue_flagged=True)
         case ProtectionOrderFlagged():
             return replace(state, flags=state.flags | {event.reason})
+        case ProtectionOrderMissedDeadlineAnnulled():
+            return _missed_deadline_annulled(state, event.deadline)
         case ProvisionalOrderRequested():
             provisional = ProvisionalOrder(event.requested_at, event.decision_due_at)
             return replace(state, provisional=provisional)

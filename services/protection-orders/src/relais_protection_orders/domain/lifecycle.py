@@ -97,22 +97,22 @@ def serve_summons(
     state: ProtectionOrder, command: ServeSummons, now: datetime
 ) -> list[ProtectionOrderEvent]:
     """Service on the defendant, before the ruling and within the 2 days (CPC art. 1136-3). A
-    service after ``service_due_at`` is refused as lapsed; the scheduler records the lapse."""
+    service dated at or after ``service_due_at`` is refused as lapsed. The clerk may record a
+    service after the ruling (grant or rejection) it preceded, which stays; a service dated in
+    time but recorded after the lapse fired annuls the lapse (``late_acts``)."""
     _clerk(command)
     procedure.in_the_past(command.at, now)
-    procedure.still_open(state, command.at)
-    match state.stage:
-        case Stage.REQUESTED:
-            raise errors.NoHearingScheduled()
-        case Stage.SUMMONS_SERVED:
-            raise errors.SummonsAlreadyServed()
-        case Stage.ISSUED:
-            raise errors.ServiceAfterRuling()
-        case _:
-            pass
+    if state.stage not in (Stage.ISSUED, Stage.REJECTED):  # else dated before it, or refused
+        procedure.still_open(state, command.at)
+    if state.stage is Stage.REQUESTED:
+        raise errors.NoHearingScheduled()
+    if state.ruled_at is not None and command.at >= state.ruled_at:
+        raise errors.ServiceAfterRuling(f"ruled at {state.ruled_at.isoformat()}")
+    if state.served_at is not None:
+        raise errors.SummonsAlreadyServed()
     procedure.not_before(command.at, state.hearing_fixed_at, "the order fixing the hearing")
     if state.service_due_at is not None and command.at >= state.service_due_at:
-        raise errors.OrderLapsed(f"service due before {state.service_due_at.isoformat()}")
+        raise errors.OrderLapsed.after(state.service_due_at)
     return [ProtectionOrderSummonsServed(**ids(state), served_at=command.at)]
 
 
@@ -130,7 +130,7 @@ def _ruling_allowed(state: ProtectionOrder, at: datetime) -> None:
         raise errors.ServiceAfterRuling()
     due = state.service_due_at
     if state.stage is Stage.HEARING_SCHEDULED and due is not None and at >= due:
-        raise errors.OrderLapsed("not served in time (CPC art. 1136-3)")
+        raise errors.OrderLapsed.after(due)
 
 
 def measures_consistent(measures: frozenset[Measure]) -> None:

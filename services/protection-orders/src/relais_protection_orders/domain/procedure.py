@@ -40,7 +40,7 @@ def still_open(state: ProtectionOrder, at: datetime) -> None:
         case Stage.NONE:
             raise errors.NoApplication()
         case Stage.LAPSED:
-            raise errors.OrderLapsed()
+            raise errors.OrderLapsed.after(state.service_due_at)
         case Stage.REJECTED:
             raise errors.ApplicationRejected()
         case Stage.REVOKED:

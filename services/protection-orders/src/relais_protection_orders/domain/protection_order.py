@@ -4,7 +4,8 @@ Lifecycle (C. civ. art. 515-9 to 515-13-1; CPC art. 1136-3 and following): reque
 scheduled -> summons served -> issued or rejected -> notified -> registered -> extended /
 modified / revoked / expired; or lapsed when the summons is not served in time. The OPPI, the
 protective devices and breaches are decided in their own modules on the same state; the steps
-of the OP itself are in ``lifecycle`` and ``issued_order``, the deadlines in ``schedule``.
+of the OP itself are in ``lifecycle`` and ``issued_order``, the deadlines in ``schedule``, and
+acts recorded after a deadline fired in ``late_acts``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import assert_never
 from relais_protection_orders.domain import errors
 from relais_protection_orders.domain.breach import decide_breach
 from relais_protection_orders.domain.commands import (
+    Act,
     AssignDevice,
     Command,
     ExtendOrder,
@@ -44,6 +46,7 @@ from relais_protection_orders.domain.issued_order import (
     register_in_file,
     revoke,
 )
+from relais_protection_orders.domain.late_acts import decide_as_of
 from relais_protection_orders.domain.lifecycle import (
     issue,
     reject,
@@ -77,7 +80,20 @@ def decide(
     now: datetime,
     policy: DeadlinePolicy = DEFAULT_POLICY,
 ) -> list[ProtectionOrderEvent]:
-    """The events a command produces on this order, or a ``ProtectionOrderRuleViolated``."""
+    """The events a command produces on this order, or a ``ProtectionOrderRuleViolated``.
+
+    An act is decided as of its date (``late_acts``): what the deadlines due by then did first,
+    and the annulment of a report the act shows premature."""
+    if isinstance(command, FireDeadline):
+        return fire_deadline(state, command, now)
+    return decide_as_of(
+        state, command.at, command.actor, now, lambda s: _act(s, command, now, policy)
+    )
+
+
+def _act(
+    state: ProtectionOrder, command: Act, now: datetime, policy: DeadlinePolicy
+) -> list[ProtectionOrderEvent]:
     match command:
         case RequestProtectionOrder():
             return request(state, command, now)
@@ -105,8 +121,6 @@ def decide(
             return decide_device(state, command, now, policy)
         case ReportBreach():
             return decide_breach(state, command, now)
-        case FireDeadline():
-            return fire_deadline(state, command, now)
         case _:
             assert_never(command)
 

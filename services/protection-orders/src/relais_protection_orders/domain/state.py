@@ -89,6 +89,7 @@ class ProtectionOrder:
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
     registrations: frozenset[NationalFile] = frozenset()
+    last_registered_at: datetime | None = None  # the latest registration's date
     ruling_overdue_flagged: bool = False
     flags: frozenset[FlagReason] = frozenset()
     provisional: ProvisionalOrder | None = None
