@@ -16,8 +16,10 @@ from relais_events.envelope import Envelope
 from relais_events.integrity import envelope_hash
 
 # ``person_key`` finds a person within a jurisdiction (pseudonymous data is still personal data,
-# GDPR recital 26); ``site_id`` locates a shelter, which only the shelter service may know.
-PERSONAL_FIELDS: Final = frozenset({"person_key", "site_id"})
+# GDPR recital 26); ``site_id`` locates a shelter, which only the shelter service may know;
+# ``assessor_ref`` names the professional who assessed (the review rule needs it, a committee
+# reads the role and organisation of the envelope instead).
+PERSONAL_FIELDS: Final = frozenset({"person_key", "site_id", "assessor_ref"})
 
 
 class Origin(BaseModel):
