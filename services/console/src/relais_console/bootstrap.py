@@ -14,7 +14,9 @@ from relais_kit.auth import TokenVerifier
 
 from relais_console.adapters.http_intake import HttpIntake
 from relais_console.adapters.http_orders import HttpOrders
+from relais_console.adapters.http_referrals import HttpReferrals
 from relais_console.adapters.http_service import ServiceApi, client
+from relais_console.adapters.http_shelter import HttpShelter
 from relais_console.adapters.http_timeline import HttpTimelines
 from relais_console.adapters.oidc import OidcProvider
 from relais_console.config import ConsoleSettings
@@ -26,6 +28,8 @@ class Console:
     intake: HttpIntake
     orders: HttpOrders
     timelines: HttpTimelines
+    shelter: HttpShelter
+    referrals: HttpReferrals
     verifier: TokenVerifier
     oidc: OidcProvider | None
     session_secret: str
@@ -47,15 +51,19 @@ def bootstrap(settings: ConsoleSettings | None = None) -> Console:
     intake = client(settings.intake_url, timeout)
     orders = client(settings.protection_orders_url, timeout)
     timeline = client(settings.timeline_url, timeout)
+    shelter = client(settings.shelter_url, timeout)
+    referrals = client(settings.referrals_url, timeout)
     secret = settings.session_secret
     return Console(
         settings=settings,
         intake=HttpIntake(ServiceApi("intake", intake)),
         orders=HttpOrders(ServiceApi("protection-orders", orders)),
         timelines=HttpTimelines(ServiceApi("timeline", timeline)),
+        shelter=HttpShelter(ServiceApi("shelter", shelter)),
+        referrals=HttpReferrals(ServiceApi("referrals", referrals)),
         verifier=TokenVerifier(settings.auth),
         oidc=OidcProvider.from_settings(settings) if settings.oidc_enabled else None,
         # Without a configured secret, a random one: sessions then end when the process does.
         session_secret=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-        clients=(intake, orders, timeline),
+        clients=(intake, orders, timeline, shelter, referrals),
     )

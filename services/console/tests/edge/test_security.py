@@ -10,7 +10,7 @@ from relais_console.config import ConsoleSettings
 from relais_console.entrypoints.security import CSP
 from relais_kit.settings import AuthSettings
 
-from .conftest import Open, csrf_of, dev_login
+from .conftest import NOWHERE, Open, csrf_of, dev_login
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "relais_console" / "templates"
 
@@ -133,3 +133,13 @@ async def test_a_page_without_a_session_sends_to_the_login(console: Open) -> Non
 def test_dev_login_cannot_be_on_with_an_identity_provider() -> None:
     with pytest.raises(ValueError, match="dev_login"):
         ConsoleSettings(dev_login=True, auth=AuthSettings(jwks_url="https://idp.test/jwks"))
+
+
+async def test_shelter_and_partner_pages_say_which_service_does_not_answer(console: Open) -> None:
+    client = await console(dev_login=True, shelter_url=NOWHERE, referrals_url=NOWHERE)
+    await dev_login(client, role="shelter_operator")
+    assert (await client.get("/hebergement")).status_code == 200
+    missing = await client.get("/hebergement/enveloppes/env-1")
+    assert missing.status_code == 502
+    assert "de l&#39;hébergement" in missing.text  # autoescaped apostrophe
+    assert (await client.get("/orientations/envoyees")).status_code == 502

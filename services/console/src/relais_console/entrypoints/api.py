@@ -26,7 +26,9 @@ from relais_console.entrypoints import (
     routes_home,
     routes_login,
     routes_orders,
+    routes_referrals,
     routes_reports,
+    routes_shelter,
 )
 from relais_console.entrypoints.errors import install_error_pages
 from relais_console.entrypoints.rendering import render
@@ -59,7 +61,14 @@ def create_app(console: Console | None = None) -> FastAPI:
     app.include_router(routes_login.router)
     if settings.dev_login:  # off: the routes do not exist at all
         app.include_router(routes_dev_login.router)
-    for module in (routes_home, routes_committee, routes_orders, routes_reports):
+    for module in (
+        routes_home,
+        routes_committee,
+        routes_orders,
+        routes_reports,
+        routes_shelter,
+        routes_referrals,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_pages(app)

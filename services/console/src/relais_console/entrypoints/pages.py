@@ -26,6 +26,7 @@ _HOME: Final = {
     "hotline": "/signalements/nouveau",
     "association": "/signalements/nouveau",
     "reporting_point": "/signalements/nouveau",
+    "shelter_operator": "/hebergement",
 }
 
 
@@ -43,4 +44,9 @@ def navigation(user: User | None) -> list[Link]:
         links.append(Link("/greffe", "Échéances des ordonnances"))
     if user.reporter or user.has("justice_clerk", "prosecutor"):
         links.append(Link("/signalements/nouveau", "Nouveau signalement"))
+    if user.has("shelter_operator"):
+        links.append(Link("/hebergement", "Hébergement"))
+    if user.has("association", "shelter_operator", "hotline", "police"):
+        links.append(Link("/orientations/recues", "Orientations reçues"))
+        links.append(Link("/orientations/envoyees", "Orientations envoyées"))
     return links
