@@ -16,7 +16,7 @@ from relais_console.application.ports import Refused, Unavailable
 from relais_console.domain.problems import explain
 from relais_console.entrypoints.rendering import render
 from relais_console.entrypoints.security import CsrfRefused
-from relais_console.entrypoints.session import LoginRequired, close_session
+from relais_console.entrypoints.session import LoginRequired, close_session, optional_user
 
 SERVICE_NAMES = {
     "intake": "des signalements",
@@ -38,14 +38,20 @@ async def _refused(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/connexion", status_code=303)
     status = exc.problem.status if 400 <= exc.problem.status < 500 else 502
     return render(
-        request, "refus.html", status=status, explanation=explain(exc.problem), refusal=exc
+        request,
+        "refus.html",
+        user=await optional_user(request),
+        status=status,
+        explanation=explain(exc.problem),
+        refusal=exc,
     )
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Unavailable)
     name = SERVICE_NAMES.get(exc.service, exc.service)
-    return render(request, "indisponible.html", status=502, service=name)
+    user = await optional_user(request)
+    return render(request, "indisponible.html", user=user, status=502, service=name)
 
 
 async def _csrf(request: Request, exc: Exception) -> Response:
