@@ -28,6 +28,7 @@ def test_a_validation_problem_puts_each_message_next_to_its_field_in_french() ->
     assert explained.for_field("case_id")[0].startswith("Identifiant non valide")
     assert explained.for_field("at") == ["Date ou heure non valide."]
     assert explained.summary == "La demande a été refusée : corrigez les champs signalés."
+    assert explained.detail == ""  # "See `errors`" means nothing to a clerk
 
 
 def test_a_business_rule_is_explained_with_its_source_and_placed_on_its_field() -> None:

@@ -102,7 +102,9 @@ def explain(problem: Problem) -> Explanation:
         summary = "Le service n'a pas pu traiter la demande. Réessayez dans un moment."
     else:
         summary = _BY_STATUS.get(problem.status, "La demande a été refusée.")
-    return Explanation(summary=summary, fields=fields, detail=problem.detail)
+    # A validation problem's detail only points at ``errors``: already shown field by field.
+    detail = "" if problem.slug == "validation" else problem.detail
+    return Explanation(summary=summary, fields=fields, detail=detail)
 
 
 def form_field(api_field: str) -> str:
