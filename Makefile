@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/relais/uv
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint typecheck pytest infra-up infra-down infra-status bench schemas clean
+.PHONY: help setup run test lint typecheck pytest browsers infra-up infra-down infra-status bench schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,8 +38,21 @@ typecheck: setup ## mypy --strict over every package and its tests
 	done
 	$(UV) run --frozen mypy conftest.py $(wildcard tests bench)
 
-pytest: setup ## the test suite (starts the servers it needs and stops them)
+pytest: setup browsers ## the test suite (starts the servers it needs and stops them)
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# The console's browser tests drive Debian's Chromium (Playwright, no browser download).
+browsers: ## install Debian's chromium and chromium-driver when missing (as root), else say how
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver with apt-get (the console's browser tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "the console's browser tests need Debian's chromium and chromium-driver; install them:"; \
+		echo "  sudo apt-get install -y chromium chromium-driver"; \
+		echo "(or point RELAIS_CHROMIUM at a Chromium binary); without it those tests fail."; \
+	fi
 
 infra-up: setup ## start the local Kafka and FerretDB (idempotent)
 	@$(UV) run --frozen relais-infra up

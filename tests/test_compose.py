@@ -20,20 +20,24 @@ def _compose() -> dict[str, Any]:
     return document
 
 
-def _services_with_code() -> list[str]:
+def _services_with(entrypoint: str) -> list[str]:
     return sorted(
         p.parents[3].name
-        for p in ROOT.glob("services/*/src/*/entrypoints/api.py")
+        for p in ROOT.glob(f"services/*/src/*/entrypoints/{entrypoint}.py")
         if p.parents[3].parent.name == "services"
     )
 
 
 def test_every_service_with_code_has_an_api_and_a_worker_container() -> None:
+    """An api container per ``entrypoints/api.py``, a worker container per
+    ``entrypoints/worker.py`` (the rule ``make run`` follows): the console has no worker."""
     services = _compose()["services"]
-    for name in _services_with_code():
+    for name in _services_with("api"):
         assert f"{name}-api" in services, name
-        assert f"{name}-worker" in services, name
         assert "healthcheck" in services[f"{name}-api"]
+    for name in _services_with("worker"):
+        assert f"{name}-worker" in services, name
+    assert {"protection-orders", "timeline"} <= set(_services_with("worker"))  # not vacuous
 
 
 def test_infrastructure_is_the_production_shape() -> None:
@@ -68,7 +72,14 @@ def test_no_secret_is_committed() -> None:
     reason="the docker compose client is not installed here",
 )
 def test_docker_compose_accepts_the_file() -> None:
-    env = {"RELAIS_AUTH_JWKS_URL": "https://idp.invalid/jwks", "RELAIS_PERSON_KEY_SECRET": "x"}
+    env = {
+        "RELAIS_AUTH_JWKS_URL": "https://idp.invalid/jwks",
+        "RELAIS_PERSON_KEY_SECRET": "x",
+        "RELAIS_CONSOLE_OIDC_ISSUER": "https://idp.invalid",
+        "RELAIS_CONSOLE_OIDC_CLIENT_SECRET": "x",
+        "RELAIS_CONSOLE_SESSION_SECRET": "x",
+        "RELAIS_CONSOLE_PUBLIC_URL": "https://console.invalid",
+    }
     result = subprocess.run(
         ["docker", "compose", "-f", str(COMPOSE), "config", "-q"],
         capture_output=True,

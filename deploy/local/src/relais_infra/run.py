@@ -20,6 +20,7 @@ from relais_infra.process import LaunchError, require_free_port
 class Service:
     name: str
     port: int
+    page: str = "/docs"  # what to open in a browser: the OpenAPI page, or the console itself
 
     @property
     def package(self) -> str:
@@ -33,6 +34,7 @@ class Service:
 
 
 SERVICES = (
+    Service("console", 8100, page="/"),  # first: the address people open
     Service("intake", 8101),
     Service("protection-orders", 8102),
     Service("shelter", 8103),
@@ -48,7 +50,7 @@ def _commands(layout: Layout) -> list[tuple[str, list[str]]]:
             require_free_port(service.port, f"RELAIS_{service.package[7:].upper()}_PORT", "api")
             commands.append(
                 (
-                    f"{service.name} api  http://127.0.0.1:{service.port}/docs",
+                    f"{service.name} api  http://127.0.0.1:{service.port}{service.page}",
                     [
                         sys.executable,
                         "-m",
@@ -82,6 +84,9 @@ def run() -> int:
         # Every service's development signing key, and the one registry the auditor reads.
         RELAIS_KEYS_DIR=os.environ.get("RELAIS_KEYS_DIR", str(keys)),
         RELAIS_KEY_REGISTRY=os.environ.get("RELAIS_KEY_REGISTRY", str(keys / "registry.json")),
+        # The console's development login (choose role, organisation, département): on here,
+        # off unless set anywhere else.
+        RELAIS_CONSOLE_DEV_LOGIN=os.environ.get("RELAIS_CONSOLE_DEV_LOGIN", "true"),
     )
     started: list[str] = []
     children: list[subprocess.Popen[bytes]] = []

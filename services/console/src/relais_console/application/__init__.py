@@ -1,0 +1,1 @@
+"""What the console does with the services: one use case per page, over ``ports``."""

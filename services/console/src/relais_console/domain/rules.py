@@ -1,0 +1,74 @@
+"""The services' business rules, by the name they answer in a problem's ``rule``, in French.
+
+Each sentence says what the rule asks of the person at the form, with the source the service
+cites (C. civ., CPC, DOMAIN.md). A rule unknown here falls back to the status's sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+RULES: Final[dict[str, str]] = {
+    # Protection orders (C. civ. art. 515-9 to 515-13-1, CPC art. 1136-3 and following)
+    "ActDatedInFuture": "Un acte s'enregistre après avoir eu lieu : sa date ne peut pas être "
+    "dans le futur.",
+    "RulingBeforeApplication": "La décision ou l'audience ne peut pas précéder la requête "
+    "(C. civ. art. 515-10).",
+    "ServiceAfterRuling": "La signification intervient avant la décision (CPC art. 1136-3).",
+    "ActBeforePreviousStep": "Cette étape ne peut pas être datée avant l'étape qui la précède.",
+    "ProsecutorApplicationNeedsAgreement": "Le procureur ne saisit le juge qu'avec l'accord de "
+    "la victime (C. civ. art. 515-10).",
+    "OnlyProsecutorMayApplyForVictim": "Une requête « avec accord de la victime » est celle du "
+    "procureur (C. civ. art. 515-10).",
+    "OnlyClerkRecordsJudicialActs": "Le greffe enregistre les actes du juge (audience, "
+    "signification, décision, notification).",
+    "OnlyProsecutorMayRegister": "L'inscription au FPR ou au FINIADA est faite par le parquet.",
+    "ApplicationAlreadyFiled": "Une requête est déjà enregistrée sous ce numéro d'ordonnance.",
+    "NoApplication": "Aucune requête n'est enregistrée pour cette ordonnance.",
+    "HearingAlreadyScheduled": "La date d'audience est déjà fixée (C. civ. art. 515-10).",
+    "NoHearingScheduled": "Fixez d'abord la date d'audience (CPC art. 1136-3).",
+    "SummonsAlreadyServed": "La requête a déjà été signifiée (CPC art. 1136-3).",
+    "OrderAlreadyRuled": "Une décision est déjà enregistrée pour cette requête.",
+    "OrderNotIssued": "Cette étape suppose une ordonnance délivrée (C. civ. art. 515-11).",
+    "OrderNotNotified": "L'ordonnance doit d'abord être notifiée (C. civ. art. 515-12).",
+    "OrderAlreadyNotified": "L'ordonnance est déjà notifiée (CPC art. 1136-7).",
+    "OrderLapsed": "La requête est caduque faute de signification dans le délai (CPC art. 1136-3).",
+    "OrderExpired": "L'ordonnance est arrivée à son terme (C. civ. art. 515-12).",
+    "OrderRevoked": "L'ordonnance a été levée (C. civ. art. 515-12).",
+    "ApplicationRejected": "La requête a été rejetée : seule une nouvelle requête peut suivre.",
+    "DurationOverMaximum": "Durée trop longue : 12 mois au plus (C. civ. art. 515-12).",
+    "MeasureNotAllowed": "Une mesure choisie n'est pas prévue pour cette ordonnance "
+    "(C. civ. art. 515-11).",
+    "FiniadaNeedsWeaponBan": "Seule une ordonnance interdisant la détention d'arme s'inscrit "
+    "au FINIADA.",
+    "AlreadyRegistered": "L'ordonnance est déjà inscrite dans ce fichier.",
+    # Intake (DOMAIN.md "Cases", "Risk levels")
+    "CaseNotFound": "Aucun dossier ne porte ce numéro dans votre département.",
+    "CaseIsClosed": "Ce dossier est clos : un nouveau signalement ouvre un nouveau dossier.",
+    "ReportOutsideCaseDepartement": "Un signalement ne complète qu'un dossier de son propre "
+    "département.",
+    "ChannelNotOpenToRole": "Ce canal n'est pas celui de votre rôle (par exemple : pharmacie et "
+    "point d'information pour les points de signalement, 3919 et 114 pour les écoutantes).",
+    "TraffickingFormsOnlyForTrafficking": "Les formes d'exploitation ne qualifient que les "
+    "dossiers de traite des êtres humains.",
+    "LoweringNeedsReviewer": "Baisser le niveau de danger demande un rôle de relecture.",
+    "LoweringNeedsWrittenReason": "Baisser le niveau de danger demande un motif et une "
+    "justification écrite.",
+    "AssessmentAlreadyRecorded": "Cette évaluation est déjà enregistrée.",
+}
+
+# Rules that are about one field of the form: their sentence goes next to it too.
+RULE_FIELDS: Final[dict[str, str]] = {
+    "ActDatedInFuture": "at",
+    "ActBeforePreviousStep": "at",
+    "ProsecutorApplicationNeedsAgreement": "victim_agreement",
+    "DurationOverMaximum": "duration_months",
+    "MeasureNotAllowed": "measures",
+    "FiniadaNeedsWeaponBan": "file",
+    "AlreadyRegistered": "file",
+    "CaseNotFound": "case_id",
+    "ReportOutsideCaseDepartement": "departement",
+    "ChannelNotOpenToRole": "channel",
+    "TraffickingFormsOnlyForTrafficking": "trafficking_forms",
+    "LoweringNeedsWrittenReason": "written_reason",
+}

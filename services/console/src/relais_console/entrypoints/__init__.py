@@ -1,0 +1,1 @@
+"""The web edge: pages, forms, login, sessions and the security headers."""
