@@ -14,6 +14,7 @@ from relais_events.integrity import Signer
 from relais_events.pii import MemoryKeyStore
 from relais_events.vocabulary import CaseKind, Channel, Role
 from relais_kit.application import Acting, Aggregate, Loaded, ManualClock, WritePath
+from relais_kit.application.write_path import Decide
 from relais_kit.store import NewCommit, Snapshot, StoredCommit
 from relais_kit.store.delegating import DelegatingEventStore
 from relais_kit.store.memory import MemoryEventStore
@@ -48,7 +49,7 @@ class TooFewReportsError(Exception):
     """The rule the stale-state tests lean on: closing needs two reports."""
 
 
-def file(case_id: str, report_id: str) -> object:
+def file(case_id: str, report_id: str) -> Decide[Reports]:
     def decide(loaded: Loaded[Reports], now: dt.datetime) -> Sequence[Event]:
         filed = ReportFiled(
             case_id=case_id,
@@ -74,7 +75,7 @@ def file(case_id: str, report_id: str) -> object:
     return decide
 
 
-def close(case_id: str) -> object:
+def close(case_id: str) -> Decide[Reports]:
     def decide(loaded: Loaded[Reports], now: dt.datetime) -> Sequence[Event]:
         if len(loaded.state.report_ids) < 2:
             raise TooFewReportsError()

@@ -13,7 +13,7 @@ from relais_events.codec import from_record
 from relais_events.topics import INTAKE
 from relais_infra.testing import Servers
 from relais_kit.outbox import OutboxRelay, RelaySettings, idempotent_producer
-from relais_kit.store import NewCommit, StoredCommit
+from relais_kit.store import EventStore, NewCommit, StoredCommit
 from relais_kit.store.delegating import DelegatingEventStore
 from relais_kit.store.mongo import MongoEventStore
 from relais_kit.store.ports import LedgerEntry, OutboxSession
@@ -24,9 +24,7 @@ from .conftest import report
 pytestmark = pytest.mark.servers
 
 
-def relay(
-    servers: Servers, store: MongoEventStore, topics: TopicSettings, **kw: Any
-) -> OutboxRelay:
+def relay(servers: Servers, store: EventStore, topics: TopicSettings, **kw: Any) -> OutboxRelay:
     settings = RelaySettings(sweep_interval_s=3600, **kw)  # only what it is handed
     return OutboxRelay(
         store, lambda: idempotent_producer(servers.kafka_bootstrap), topics, settings

@@ -61,7 +61,7 @@ def test_a_configured_key_is_used_and_nothing_is_written(tmp_path: Path) -> None
     private, _ = new_key_pair("intake-2026-1", valid_from=NOW)
     settings = ServiceSettings(
         service_name="intake",
-        signing_key=private_key_to_base64(private),  # type: ignore[arg-type]
+        signing_key=private_key_to_base64(private),
         signing_key_id="intake-2026-1",
         keys_dir=tmp_path,
     )
