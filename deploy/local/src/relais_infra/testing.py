@@ -64,18 +64,40 @@ def _from_testcontainers(stack: ExitStack) -> tuple[str, str]:
     return kafka.get_bootstrap_server(), mongo.get_connection_url()
 
 
+def _drop_databases_of(run: Servers) -> None:
+    """Drop every database this run created (its names end with the run id), so a long-lived
+    store does not pile up a few hundred databases per run (FerretDB keeps each one open)."""
+    from pymongo import MongoClient
+
+    client: MongoClient[dict[str, object]] = MongoClient(
+        run.mongo_uri, serverSelectionTimeoutMS=5000
+    )
+    try:
+        for name in client.list_database_names():
+            if name.endswith(f"_{run.run_id}"):
+                client.drop_database(name)
+    except Exception as error:  # a store that went away: nothing to tidy
+        print(f"relais tests: databases of run {run.run_id} not dropped: {error!r}")
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     run_id = secrets.token_hex(4)
     layout = Layout.from_env()
     with ExitStack() as stack:
-        if layout.external_kafka and layout.external_mongo:
-            yield Servers(layout.external_kafka, layout.external_mongo, run_id, "env")
-            return
-        if _docker_answers():
-            kafka, mongo = _from_testcontainers(stack)
-            yield Servers(kafka, mongo, run_id, "testcontainers")
-            return
-        started = local.up(layout)
-        stack.callback(local.down, layout, set(started))
-        yield Servers(layout.kafka_bootstrap, layout.mongo_uri, run_id, "launcher")
+        found = _servers(stack, layout, run_id)
+        stack.callback(_drop_databases_of, found)
+        yield found
+
+
+def _servers(stack: ExitStack, layout: Layout, run_id: str) -> Servers:
+    if layout.external_kafka and layout.external_mongo:
+        return Servers(layout.external_kafka, layout.external_mongo, run_id, "env")
+    if _docker_answers():
+        kafka, mongo = _from_testcontainers(stack)
+        return Servers(kafka, mongo, run_id, "testcontainers")
+    started = local.up(layout)
+    stack.callback(local.down, layout, set(started))
+    return Servers(layout.kafka_bootstrap, layout.mongo_uri, run_id, "launcher")

@@ -61,12 +61,41 @@ class RawRecord:
     key: bytes | None
     value: bytes
     headers: Sequence[tuple[str, bytes]] = ()
+    timestamp_ms: int | None = None  # the log's timestamp of the record, when read from Kafka
 
 
 class Outcome(StrEnum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
     DEAD_LETTERED = "dead_lettered"
+
+
+class DeadLetters:
+    """Where a record no consumer can use goes, with its original bytes and the reason."""
+
+    def __init__(self, consumer: str, producer: AIOKafkaProducer, topics: TopicSettings) -> None:
+        self._consumer, self._producer, self._topics = consumer, producer, topics
+
+    async def send(self, record: RawRecord, reason: str, error: str) -> None:
+        # Not claimed as processed: a fixed consumer can be re-driven from the dead letters.
+        letter = {
+            "consumer": self._consumer,
+            "reason": reason,
+            "error": error,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "key": base64.b64encode(record.key).decode() if record.key is not None else None,
+            "value": base64.b64encode(record.value).decode(),
+            "headers": [[k, base64.b64encode(v).decode()] for k, v in record.headers],
+            "time": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        await self._producer.send_and_wait(
+            self._topics.name(DEADLETTER),
+            key=record.key,
+            value=orjson.dumps(letter),
+            headers=[("relais_reason", reason.encode())],
+        )
 
 
 class EventRunner:
@@ -86,8 +115,7 @@ class EventRunner:
         self.name = name
         self._handler = handler
         self._processed = processed
-        self._dead_letters = dead_letters
-        self._topics = topics
+        self._letters = DeadLetters(name, dead_letters, topics)
         self._backoff = (retry_backoff_s, max_backoff_s)
 
     async def handle(self, record: RawRecord) -> Outcome:
@@ -96,7 +124,7 @@ class EventRunner:
             try:
                 return await self._handle_once(record)
             except TRANSIENT as error:
-                log.warning("%s: transient %r at %s; retrying", self.name, error, _where(record))
+                log.warning("%s: transient %r at %s; retrying", self.name, error, where(record))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._backoff[1])
 
@@ -122,35 +150,17 @@ class EventRunner:
             except TRANSIENT:
                 raise
             except Exception as error:
-                log.exception("%s: handler failed at %s", self.name, _where(record))
+                log.exception("%s: handler failed at %s", self.name, where(record))
                 await self._dead_letter(record, "handler_error", repr(error)[:1000])
                 return Outcome.DEAD_LETTERED
         await self._processed.try_claim(self.name, envelope.id)
         return Outcome.HANDLED
 
     async def _dead_letter(self, record: RawRecord, reason: str, error: str) -> None:
-        # Not claimed as processed: a fixed consumer can be re-driven from the dead letters.
-        letter = {
-            "consumer": self.name,
-            "reason": reason,
-            "error": error,
-            "topic": record.topic,
-            "partition": record.partition,
-            "offset": record.offset,
-            "key": base64.b64encode(record.key).decode() if record.key is not None else None,
-            "value": base64.b64encode(record.value).decode(),
-            "headers": [[k, base64.b64encode(v).decode()] for k, v in record.headers],
-            "time": dt.datetime.now(dt.UTC).isoformat(),
-        }
-        await self._dead_letters.send_and_wait(
-            self._topics.name(DEADLETTER),
-            key=record.key,
-            value=orjson.dumps(letter),
-            headers=[("relais_reason", reason.encode())],
-        )
+        await self._letters.send(record, reason, error)
 
 
-def _where(record: RawRecord) -> str:
+def where(record: RawRecord) -> str:
     return f"{record.topic}[{record.partition}]@{record.offset}"
 
 
@@ -181,6 +191,7 @@ async def consume_forever(
 
 __all__ = [
     "TRANSIENT",
+    "DeadLetters",
     "EventRunner",
     "Handler",
     "Outcome",

@@ -96,6 +96,7 @@ class Runtime:
     async def start(self) -> None:
         try:
             await self.store.ensure_indexes()
+            await self.store.open_session()
             for hook in self._on_start:
                 await hook()
             await self.relay.start()

@@ -43,8 +43,12 @@ def ensure_topics(
     topics: Iterable[str] = ALL_TOPICS,
     *,
     timeout_ms: int = 30_000,
+    retention_ms: int | None = None,
 ) -> ProvisionReport:
-    """Create the missing topics with the configured partitions, retention and min ISR."""
+    """Create the missing topics with the configured partitions, retention and min ISR.
+
+    Retention is infinite (the log is the record) unless ``retention_ms`` is given, for an
+    internal topic of notices nobody replays."""
     from kafka import KafkaAdminClient
 
     names = [settings.name(t) for t in topics]
@@ -59,7 +63,7 @@ def ensure_topics(
                         "num_partitions": settings.partitions,
                         "replication_factor": settings.replication_factor,
                         "configs": {
-                            "retention.ms": _FOREVER,
+                            "retention.ms": str(retention_ms) if retention_ms else _FOREVER,
                             "retention.bytes": _FOREVER,
                             "min.insync.replicas": str(settings.min_insync_replicas),
                             "cleanup.policy": "delete",

@@ -9,6 +9,8 @@ from pymongo import AsyncMongoClient
 from relais_kit.application import Clock
 from relais_kit.runtime import Runtime, mongo_client
 
+from relais_timeline.adapters.applied_events import AppliedRegistry
+from relais_timeline.adapters.kafka_applied import KafkaAppliedFeed
 from relais_timeline.adapters.mongo_meetings import MongoMeetingStore
 from relais_timeline.adapters.mongo_timelines import MongoCommitteeCaseList, MongoTimelineStore
 from relais_timeline.application.committees import Committees
@@ -42,11 +44,14 @@ class Serving:
     committee_cases: MongoCommitteeCaseList
     reads: TimelineReads
     committees: Committees
+    applied: KafkaAppliedFeed
 
     async def start(self) -> None:
         await self.runtime.start()
+        await self.applied.start()
 
     async def stop(self) -> None:
+        await self.applied.stop()
         await self.runtime.stop()
 
 
@@ -55,7 +60,8 @@ def projecting(settings: TimelineSettings, database: str | None = None) -> Proje
     client = mongo_client(settings)
     db = client[database or settings.database]
     timelines, cases = MongoTimelineStore(db), MongoCommitteeCaseList(db)
-    return Projecting(client, timelines, cases, TimelineProjection(timelines, cases))
+    projection = TimelineProjection(timelines, cases, cache_size=settings.worker_cache_size)
+    return Projecting(client, timelines, cases, projection)
 
 
 def serving(settings: TimelineSettings, clock: Clock | None = None) -> Serving:
@@ -63,13 +69,10 @@ def serving(settings: TimelineSettings, clock: Clock | None = None) -> Serving:
     db = runtime.database
     timelines, cases = MongoTimelineStore(db), MongoCommitteeCaseList(db)
     runtime.on_start(cases.ensure_indexes)
-    reads = TimelineReads(
-        timelines,
-        runtime.access_log,
-        wait_s=settings.min_event_wait_s,
-        poll_s=settings.min_event_poll_s,
-    )
+    registry = AppliedRegistry()
+    reads = TimelineReads(timelines, runtime.access_log, registry, wait_s=settings.min_event_wait_s)
     committees = Committees(
         timelines, cases, MongoMeetingStore(db), runtime.write_path, runtime.access_log
     )
-    return Serving(settings, runtime, cases, reads, committees)
+    feed = KafkaAppliedFeed(settings.kafka_bootstrap, settings.applied_topic, registry)
+    return Serving(settings, runtime, cases, reads, committees, feed)

@@ -10,7 +10,14 @@ from functools import reduce
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from relais_timeline.domain.summary import EventSummary, Origin
-from relais_timeline.domain.timeline import CaseTimeline, apply, empty_timeline
+from relais_timeline.domain.timeline import (
+    CaseTimeline,
+    _causal_order,
+    apply,
+    apply_all,
+    chain,
+    empty_timeline,
+)
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -79,3 +86,20 @@ def test_a_missing_cause_holds_the_same_events_in_every_order(
     one, other = fold(partial), fold(data.draw(st.permutations(partial)))
     assert one == other
     assert all(missing.event_id not in e.event.depends_on for e in one.entries)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), history=causal_histories())
+def test_applying_in_batches_equals_sorting_and_hashing_everything_again(
+    data: st.DataObject, history: list[EventSummary]
+) -> None:
+    """The incremental path (append and extend the hash) gives exactly what a full re-sort and
+    re-hash of every entry gives, whatever the batches and their order."""
+    arrival = data.draw(st.permutations(history))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(arrival)), max_size=4)))
+    timeline = empty_timeline("case-1")
+    for start, end in zip([0, *cuts], [*cuts, len(arrival)], strict=True):
+        timeline = apply_all(timeline, arrival[start:end])
+    assert timeline.entries == _causal_order(timeline.entries)
+    assert timeline.case_hash == chain("case-1", timeline.entries)
+    assert timeline == fold(history)

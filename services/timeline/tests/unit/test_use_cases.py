@@ -17,6 +17,7 @@ from relais_kit.application import Acting, ManualClock, WritePath, pseudonym
 from relais_kit.application.access_log import AccessLog
 from relais_kit.store import StoredCommit
 from relais_kit.store.memory import MemoryEventStore
+from relais_timeline.adapters.applied_events import AppliedRegistry
 from relais_timeline.adapters.memory import (
     MemoryCommitteeCaseList,
     MemoryMeetingStore,
@@ -55,7 +56,8 @@ class World:
         )
         self.projection = TimelineProjection(self.timelines, self.cases)
         access = AccessLog(write_path)
-        self.reads = TimelineReads(self.timelines, access, wait_s=0.2, poll_s=0.01)
+        self.applied = AppliedRegistry()
+        self.reads = TimelineReads(self.timelines, access, self.applied, wait_s=0.2)
         self.committees = Committees(
             self.timelines, self.cases, MemoryMeetingStore(), write_path, access
         )

@@ -30,6 +30,7 @@ from pymongo.errors import DuplicateKeyError
 from relais_events.envelope import new_event_id
 
 from relais_kit.batching import BatchSettings, InsertBatcher, WriteBehind
+from relais_kit.indexes import declare_index
 from relais_kit.store.ledger import SessionProgress
 from relais_kit.store.mongo_outbox import LEDGER, LedgerBatcher, Sessions
 from relais_kit.store.ports import (
@@ -75,11 +76,16 @@ class MongoEventStore:
 
     async def ensure_indexes(self) -> None:
         """Declared once at start-up: `_id` already decides races; this one serves MongoDB."""
-        await self._commits.create_index(
+        await declare_index(
+            self._commits,
             [("aggregate_id", ASCENDING), ("version", ASCENDING)],
             unique=True,
             name="aggregate_version",
         )
+
+    async def open_session(self) -> None:
+        """Register this process's outbox session before its first commit (start-up)."""
+        await self._appends.register()
 
     async def close(self) -> None:
         """Write the snapshots still queued (the commits and markers are written when awaited)."""

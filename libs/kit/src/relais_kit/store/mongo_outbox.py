@@ -95,6 +95,10 @@ class LedgerBatcher:
                     if not waiting.future.done():
                         waiting.future.set_exception(error)
 
+    async def register(self) -> None:
+        """Write the session's document (done at start-up, so no request ever waits on it)."""
+        await self._register()
+
     async def _register(self) -> None:
         if self._registered:
             return

@@ -14,6 +14,7 @@ from typing import Any, Final
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from relais_events.catalogue.protection_orders import DeadlineKind
+from relais_kit.indexes import declare_index
 
 from relais_protection_orders.adapters.instants import LAST, from_text, to_text
 from relais_protection_orders.application.ports import DashboardRow
@@ -57,7 +58,7 @@ class MongoDashboard:
         self._rows = database[ROWS]
 
     async def ensure_indexes(self) -> None:
-        await self._rows.create_index([("departement", 1), ("next_due_on", 1), ("_id", 1)])
+        await declare_index(self._rows, [("departement", 1), ("next_due_on", 1), ("_id", 1)])
 
     async def save(self, row: DashboardRow) -> None:
         for _ in range(2):

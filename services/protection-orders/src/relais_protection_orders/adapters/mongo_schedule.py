@@ -15,6 +15,7 @@ from typing import Any, Final
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from relais_events.catalogue.protection_orders import DeadlineKind
+from relais_kit.indexes import declare_index
 
 from relais_protection_orders.adapters.instants import from_text, to_text
 from relais_protection_orders.application.ports import Firing, ScheduledDeadline
@@ -28,7 +29,7 @@ class MongoDeadlineSchedule:
         self._entries = database[SCHEDULE]
 
     async def ensure_indexes(self) -> None:
-        await self._entries.create_index("due_on")
+        await declare_index(self._entries, "due_on")
 
     async def add(self, entries: Sequence[ScheduledDeadline]) -> None:
         for entry in entries:

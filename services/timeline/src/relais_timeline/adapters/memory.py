@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from relais_timeline.application.ports import CasePage, MeetingAlreadyHeld
 from relais_timeline.domain.committee import CommitteeMeeting
 from relais_timeline.domain.committee_case import CommitteeCase
@@ -18,10 +20,18 @@ class MemoryTimelineStore:
     async def put(self, timeline: CaseTimeline) -> None:
         self.timelines[timeline.case_id] = timeline
 
+    async def put_many(self, timelines: Sequence[CaseTimeline]) -> None:
+        for timeline in timelines:
+            await self.put(timeline)
+
 
 class MemoryCommitteeCaseList:
     def __init__(self) -> None:
         self.rows: dict[str, CommitteeCase] = {}
+
+    async def put_many(self, rows: Sequence[CommitteeCase]) -> None:
+        for row in rows:
+            await self.put(row)
 
     async def put(self, row: CommitteeCase) -> None:
         self.rows[row.case_id] = row

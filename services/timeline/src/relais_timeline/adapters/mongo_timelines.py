@@ -9,10 +9,12 @@ declared index on MongoDB.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
+from relais_kit.indexes import declare_index
 
 from relais_timeline.application.ports import CasePage
 from relais_timeline.domain.committee_case import CommitteeCase
@@ -35,12 +37,26 @@ class MongoTimelineStore:
         return CaseTimeline.model_validate(document)
 
     async def put(self, timeline: CaseTimeline) -> None:
-        document = {"_id": timeline.case_id, **timeline.model_dump(mode="json")}
-        await self._timelines.replace_one({"_id": timeline.case_id}, document, upsert=True)
+        await self.put_many([timeline])
+
+    async def put_many(self, timelines: Sequence[CaseTimeline]) -> None:
+        # One writer per case (the worker owning its partition): a plain replace by `_id`.
+        if timelines:
+            await self._timelines.bulk_write(
+                [
+                    ReplaceOne({"_id": t.case_id}, _timeline_document(t), upsert=True)
+                    for t in timelines
+                ],
+                ordered=False,
+            )
 
     async def case_ids(self) -> list[str]:
         """Every case id (a scan: for the auditor's rebuild, never a request path)."""
         return [d["_id"] async for d in self._timelines.find({}, {"_id": 1})]
+
+
+def _timeline_document(timeline: CaseTimeline) -> Document:
+    return {"_id": timeline.case_id, **timeline.model_dump(mode="json")}
 
 
 class MongoCommitteeCaseList:
@@ -48,14 +64,29 @@ class MongoCommitteeCaseList:
         self._rows = database[COMMITTEE_CASES]
 
     async def ensure_indexes(self) -> None:
-        await self._rows.create_index(
+        await declare_index(
+            self._rows,
             [("departement", ASCENDING), ("open", ASCENDING), ("_id", ASCENDING)],
             name="departement_open",
         )
 
     async def put(self, row: CommitteeCase) -> None:
-        document = {"_id": row.case_id, **row.model_dump(mode="json")}
-        await self._rows.replace_one({"_id": row.case_id}, document, upsert=True)
+        await self.put_many([row])
+
+    async def put_many(self, rows: Sequence[CommitteeCase]) -> None:
+        # Written by the worker owning the case, like its timeline.
+        if rows:
+            await self._rows.bulk_write(
+                [
+                    ReplaceOne(
+                        {"_id": r.case_id},
+                        {"_id": r.case_id, **r.model_dump(mode="json")},
+                        upsert=True,
+                    )
+                    for r in rows
+                ],
+                ordered=False,
+            )
 
     async def open_cases(
         self,

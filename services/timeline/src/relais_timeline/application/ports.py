@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +20,8 @@ class TimelineStore(Protocol):
 
     async def get(self, case_id: str) -> CaseTimeline | None: ...
     async def put(self, timeline: CaseTimeline) -> None: ...
+    async def put_many(self, timelines: Sequence[CaseTimeline]) -> None:
+        """Replace each one by ``_id``: one round trip for a whole batch of cases."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class CommitteeCaseList(Protocol):
     """The read model a committee lists: one row per case, keyed by case id."""
 
     async def put(self, row: CommitteeCase) -> None: ...
+    async def put_many(self, rows: Sequence[CommitteeCase]) -> None: ...
     async def open_cases(
         self,
         departement: str,
@@ -50,3 +55,17 @@ class MeetingStore(Protocol):
         """Insert once; raises MeetingAlreadyHeld on a second insert of the same id."""
 
     async def get(self, meeting_id: str) -> CommitteeMeeting | None: ...
+
+
+class Placed(Protocol):
+    async def wait(self, timeout_s: float) -> bool:
+        """True once the event is announced placed; False after ``timeout_s``."""
+        ...
+
+
+class AppliedEvents(Protocol):
+    """Which events the worker has placed on timelines, as its notices tell this process."""
+
+    def expecting(self, event_id: str) -> AbstractContextManager[Placed]:
+        """Watch for ``event_id`` from now on (enter before reading the store)."""
+        ...

@@ -13,9 +13,11 @@ Rules (DESIGN.md section 5):
   shown before a police report filed days earlier at depth 5. Committees read a timeline:
   this order keeps causality and otherwise reads chronologically. ``depth`` is still recorded.
 - Case hash: ``h0 = SHA-256("relais.timeline.v1:" + case_id)``, then for each entry in order
-  ``h = SHA-256(h_prev bytes || entry event hash bytes)``; the hex of the last ``h``. It is
-  recomputed over the ordered sequence, because a late event of lower depth or earlier time
-  lands in the middle.
+  ``h = SHA-256(h_prev bytes || entry event hash bytes)``; the hex of the last ``h``.
+- Incremental: an event whose causes are placed and which comes after every entry by
+  (time, id) is where the full order would put it, last (Kahn's algorithm never picks it while
+  another entry is ready): it is appended and the hash extended by one step. Only an event that
+  lands in the middle (a late arrival, a clock behind) costs a re-sort and a re-hash.
 - ``known_at`` of an entry = the latest ``logged_at`` among it and its dependencies: the instant
   the log held everything needed to release it (``?as_of`` reads by it).
 - Watermark: per (topic, partition), the greatest offset of an event applied to this case.
@@ -90,19 +92,81 @@ def empty_timeline(case_id: str) -> CaseTimeline:
 
 def apply(timeline: CaseTimeline, event: EventSummary) -> CaseTimeline:
     """The timeline after ``event`` arrives: held, released (with what it unblocks) or ignored."""
-    if timeline.seen(event.event_id):
+    return apply_all(timeline, [event])
+
+
+def apply_all(timeline: CaseTimeline, events: Iterable[EventSummary]) -> CaseTimeline:
+    """The timeline after ``events`` arrive, in any order; the same timeline object when every
+    one of them was already there (a redelivery changes nothing)."""
+    seen = {e.event.event_id for e in timeline.entries} | {p.event_id for p in timeline.pending}
+    fresh: list[EventSummary] = []
+    for event in events:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            fresh.append(event)
+    if not fresh:
         return timeline
     entries = {e.event.event_id: e for e in timeline.entries}
-    pending = [*timeline.pending, event]
+    pending = [*timeline.pending, *fresh]
+    placed: list[TimelineEntry] = []
     released = True
     while released:
         released = False
-        for held in list(pending):
+        for held in sorted(pending, key=_key):
             if all(d in entries for d in held.depends_on):
-                entries[held.event_id] = _entry(held, [entries[d] for d in held.depends_on])
+                entry = _entry(held, [entries[d] for d in held.depends_on])
+                entries[held.event_id] = entry
+                placed.append(entry)
                 pending.remove(held)
                 released = True
-    return _rebuilt(timeline, entries.values(), pending, _advance(timeline.watermark, event))
+    watermark = timeline.watermark
+    for event in fresh:
+        watermark = _advance(watermark, event)
+    if not placed:
+        return timeline.model_copy(
+            update={
+                "pending": tuple(sorted(pending, key=lambda p: p.event_id)),
+                "watermark": watermark,
+            }
+        )
+    return _appended(timeline, placed, pending, watermark) or _rebuilt(
+        timeline, entries.values(), pending, watermark
+    )
+
+
+def _appended(
+    timeline: CaseTimeline,
+    placed: list[TimelineEntry],
+    pending: list[EventSummary],
+    watermark: tuple[PartitionOffset, ...],
+) -> CaseTimeline | None:
+    """``timeline`` with ``placed`` at its end, if that is where the full order puts them."""
+    last = max((_key(e.event) for e in timeline.entries), default=None)
+    ordered = _causal_order(placed)
+    for entry in ordered:
+        key = _key(entry.event)
+        if last is not None and key <= last:
+            return None
+        last = key
+    digest = bytes.fromhex(timeline.case_hash)
+    for entry in ordered:
+        digest = hashlib.sha256(digest + bytes.fromhex(entry.event.event_hash)).digest()
+    entries = (*timeline.entries, *ordered)
+    departement = timeline.departement
+    if departement is None or any(e.event.type == CASE_OPENED for e in ordered):
+        departement = _departement(entries)
+    return CaseTimeline(
+        case_id=timeline.case_id,
+        departement=departement,
+        entries=entries,
+        pending=tuple(sorted(pending, key=lambda p: p.event_id)),
+        watermark=watermark,
+        case_hash=digest.hex(),
+    )
+
+
+def _key(event: EventSummary) -> tuple[dt.datetime, str]:
+    return (event.time, event.event_id)
 
 
 def restrict(timeline: CaseTimeline, keep: Callable[[TimelineEntry], bool]) -> CaseTimeline:

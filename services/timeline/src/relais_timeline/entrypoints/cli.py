@@ -1,6 +1,6 @@
 """``relais-audit``: the auditor's commands.
 
-    relais-audit rebuild [--database NAME] [--keep] [--timeout-s 300]
+    relais-audit rebuild [--database NAME] [--keep] [--timeout-s 60]
 
 replays every context topic from offset 0 into an EMPTY database (``<live>_rebuild_<time>`` by
 default), compares each case hash with the live one (cut at the replay's end offsets), prints
@@ -28,7 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild", help="replay the log and compare case hashes")
     rebuild.add_argument("--database", help="the empty database to rebuild into")
     rebuild.add_argument("--keep", action="store_true", help="keep the rebuilt database")
-    rebuild.add_argument("--timeout-s", type=float, default=300.0)
+    rebuild.add_argument(
+        "--timeout-s",
+        type=float,
+        default=60.0,
+        help="give up after this long WITHOUT progress (a long log may take much longer)",
+    )
     return parser
 
 
@@ -44,11 +49,23 @@ async def rebuild(
         return 2
     try:
         await rebuilt.start()
+        started = time.monotonic()
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            elapsed = time.monotonic() - started
+            if done < total and elapsed - shown[0] < 2:
+                return
+            shown[0] = elapsed
+            rate = done / elapsed if elapsed else 0.0
+            print(f"replayed {done}/{total} records, {rate:,.0f}/s", file=sys.stderr, flush=True)
+
         replayed = await replay(
             settings.kafka_bootstrap,
             settings.context_topics,
             rebuilt.projection,
             timeout_s=timeout_s,
+            progress=progress,
         )
         case_ids = [*await live.timelines.case_ids(), *await rebuilt.timelines.case_ids()]
         mismatches = await compare(live.timelines, rebuilt.timelines, case_ids, replayed.up_to)

@@ -18,7 +18,7 @@ from typing import Any, Final
 from relais_events.codec import UndecodableRecord, from_record
 from relais_kit.consumer import RawRecord
 
-from relais_timeline.application.projection import TimelineProjection
+from relais_timeline.application.projection import Arrival
 from relais_timeline.domain.summary import Origin
 
 ORIGIN: Final = "relais-origin"
@@ -77,7 +77,32 @@ def origin_of(headers: Headers) -> tuple[dt.datetime, Origin]:
         raise UndecodableRecord("no_origin", "by-case record without origin headers") from error
 
 
-async def project_context_record(projection: TimelineProjection, record: ContextRecord) -> bool:
+@dataclass(frozen=True)
+class Rekeyed:
+    """A by-case record put back in its place of origin: what a dead letter must name (the
+    context topic, partition and offset, the original headers), and when the log had it."""
+
+    raw: RawRecord
+    logged_at: dt.datetime
+    origin: Origin
+
+
+def from_by_case(record: ContextRecord) -> Rekeyed:
+    """Raises UndecodableRecord when the re-keying headers are missing."""
+    stamped, origin = origin_of(record.raw.headers)
+    raw = record.raw
+    original = RawRecord(
+        topic=origin.topic,
+        partition=origin.partition,
+        offset=origin.offset,
+        key=raw.key,
+        value=raw.value,
+        headers=[(k, v) for k, v in raw.headers if k not in (ORIGIN, LOGGED_AT)],
+    )
+    return Rekeyed(original, stamped, origin)
+
+
+def arrival_of(record: ContextRecord) -> Arrival:
     """The replay path (no re-keying: one process owns every case). Raises UndecodableRecord."""
     envelope = from_record(record.raw.value, record.raw.headers)
-    return await projection.project(envelope, logged_at(record.timestamp_ms), record.origin)
+    return Arrival(envelope, logged_at(record.timestamp_ms), record.origin)

@@ -1,147 +1,182 @@
-"""The timeline worker (Faust): re-key every context topic by case, then project each case.
+"""The timeline worker: re-key every context topic by case, then project each case.
 
     python -m relais_timeline.entrypoints.worker
 
-Two agents in one app and one consumer group (DESIGN.md section 5), each running records through
-the kit's ``EventRunner`` (decode, trace, dead-letter what can never be handled, retry in place
-what a dependency outage breaks):
-- ``rekey_records`` reads the context topics and forwards each decoded record unchanged to the
-  internal by-case topic keyed by case id, with its origin in headers. It waits for the broker's
-  ack, so Faust commits a source offset only once its record is safely re-keyed.
-- ``project_cases`` reads the by-case topic. Each case lives on one partition, so exactly one
-  worker of the group writes its timeline at a time; the timeline document makes redelivery a
-  no-op (``TimelineIsTheClaim``).
+Two members of two consumer groups in one process (DESIGN.md section 5), each taking records a
+poll at a time and committing its offsets only after the batch is durable (the kit's
+``GroupConsumer``):
+- re-keying reads the context topics and forwards each record's bytes, unchanged and undecoded,
+  to the internal by-case topic keyed by its case id (the context record's key: the relay keys
+  every record by its envelope's subject), with its origin in headers; it waits for the broker's
+  acks of the whole batch before committing the source offsets.
+- projecting reads the by-case topic. Each case lives on one partition, so exactly one worker
+  of the group writes its timeline at a time. A batch is decoded once, record by record (the
+  kit's ``BatchRunner``: poison goes to the dead letters under its place in the context topic),
+  applied with one read and one write per case touched, and announced on the applied topic,
+  which the apis follow for ``?min_event=``. The worker keeps the timelines of the partitions it
+  owns in memory, forgotten at every rebalance.
+Why not Faust, which the first version used: with batches (``take_events``) its offsets were not
+committed for the last batches before a clean stop, so a restart in the same group dead-lettered
+poison twice; here what is committed is exactly what was written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import Any
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-import faust
+import orjson
 from aiokafka import AIOKafkaProducer
-from relais_events.envelope import Envelope
-from relais_kit.consumer import EventRunner, Handler
+from relais_events.codec import UndecodableRecord
+from relais_kit.batch_consumer import BatchRunner, Decoded
+from relais_kit.consumer import DeadLetters, RawRecord
+from relais_kit.group_consumer import GroupConsumer
 from relais_kit.producers import idempotent_producer
 from relais_kit.topics import ensure_topics
 
-from relais_timeline.adapters.timeline_claims import TimelineIsTheClaim
-from relais_timeline.application.projection import TimelineProjection
+from relais_timeline.application.projection import Arrival, TimelineProjection
 from relais_timeline.bootstrap import projecting
-from relais_timeline.config import BY_CASE_TOPIC, TimelineSettings
-from relais_timeline.entrypoints.records import ContextRecord, origin_of, rekeyed_headers
+from relais_timeline.config import APPLIED_TOPIC, BY_CASE_TOPIC, TimelineSettings
+from relais_timeline.entrypoints.records import (
+    ContextRecord,
+    Rekeyed,
+    from_by_case,
+    rekeyed_headers,
+)
 
 log = logging.getLogger(__name__)
 REKEY, PROJECT = "timeline-rekey", "timeline"
 
 
-class DeadLetters:
-    """The kit runner's dead-letter producer, started in Faust's loop on first use."""
+@dataclass
+class TimelineWorker:
+    settings: TimelineSettings
+    projection: TimelineProjection
+    _producer: AIOKafkaProducer | None = None
+    _members: list[GroupConsumer] = field(default_factory=list)
 
-    def __init__(self, bootstrap: str) -> None:
-        # Built on first use: aiokafka binds a producer to the running loop, Faust's, which does
-        # not exist yet when the worker is assembled.
-        self._bootstrap = bootstrap
-        self.producer: AIOKafkaProducer | None = None
-        self._lock: asyncio.Lock | None = None
-
-    async def ready(self) -> AIOKafkaProducer:
-        self._lock = self._lock or asyncio.Lock()
-        async with self._lock:
-            if self.producer is None:
-                producer = idempotent_producer(self._bootstrap)
-                await producer.start()
-                self.producer = producer
-        return self.producer
+    async def start(self) -> None:
+        s = self.settings
+        self._producer = idempotent_producer(s.kafka_bootstrap, linger_ms=5)
+        await self._producer.start()
+        common = {"bootstrap": s.kafka_bootstrap, "max_records": s.worker_batch,
+                  "wait_ms": round(s.worker_batch_wait_s * 1000)}  # fmt: skip
+        self._members = [
+            GroupConsumer(REKEY, s.context_topics, group=s.rekey_group,
+                          handle=self._rekey, **common),  # type: ignore[arg-type]
+            GroupConsumer(PROJECT, [s.by_case_topic], group=s.worker_group, handle=self._project,
+                          on_revoked=self.projection.forget, **common),  # type: ignore[arg-type]
+        ]  # fmt: skip
+        for member in self._members:
+            await member.start()
 
     async def stop(self) -> None:
-        if self.producer is not None:
-            await self.producer.stop()
-            self.producer = None
+        for member in reversed(self._members):
+            await member.stop()
+        self._members = []
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
+    def _letters(self, consumer: str) -> DeadLetters:
+        assert self._producer is not None, "start() the worker first"
+        return DeadLetters(consumer, self._producer, self.settings.topics())
 
-def build_worker(settings: TimelineSettings, projection: TimelineProjection) -> faust.App:
-    topics = settings.topics()
-    app = faust.App(
-        settings.worker_group,
-        broker=f"kafka://{settings.kafka_bootstrap}",
-        store="memory://",
-        web_enabled=False,
-        topic_partitions=topics.partitions,
-        topic_replication_factor=topics.replication_factor,
-        topic_allow_declare=False,  # every topic is provisioned by `provision`
-        topic_disable_leader=True,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-    )
-    raw: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "value_serializer": "raw"}
-    context = app.topic(*settings.context_topics, **raw)
-    by_case = app.topic(settings.by_case_topic, partitions=topics.partitions, **raw)
-    dead_letters = DeadLetters(settings.kafka_bootstrap)
-    claims = TimelineIsTheClaim()
-
-    async def run(name: str, handler: Handler, record: ContextRecord) -> None:
-        producer = await dead_letters.ready()
-        await EventRunner(name, handler, claims, producer, topics).handle(record.raw)
-
-    @app.agent(context)
-    async def rekey_records(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            record = ContextRecord.of(event.message, round(event.message.timestamp * 1000))
-
-            async def forward(envelope: Envelope, record: ContextRecord = record) -> None:
-                sent = await by_case.send(
-                    key=envelope.subject.encode(),
-                    value=record.raw.value,
+    async def _rekey(self, records: Sequence[RawRecord]) -> None:
+        """Forward a batch to the by-case topic, and wait for the broker's acks of all of it."""
+        assert self._producer is not None
+        sent = []
+        for raw in records:
+            if not raw.key:
+                await self._letters(REKEY).send(raw, "no_key", "a context record without its case")
+                continue
+            record = ContextRecord(raw, raw.timestamp_ms or 0)
+            sent.append(
+                await self._producer.send(
+                    self.settings.by_case_topic,
+                    key=raw.key,
+                    value=raw.value,
                     headers=rekeyed_headers(record),
                 )
-                await sent  # the broker's ack, before Faust may commit the source offset
+            )
+        await asyncio.gather(*sent)
 
-            await run(REKEY, forward, record)
+    async def _project(self, records: Sequence[RawRecord]) -> None:
+        assert self._producer is not None
+        places: dict[tuple[str, int, int], Rekeyed] = {}
+        for raw in records:
+            try:
+                rekeyed = from_by_case(ContextRecord(raw, raw.timestamp_ms or 0))
+            except UndecodableRecord as error:
+                await self._letters(PROJECT).send(raw, error.reason, str(error))
+                continue
+            places[place(rekeyed.raw)] = rekeyed
 
-    @app.agent(by_case)
-    async def project_cases(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            record = ContextRecord.of(event.message, round(event.message.timestamp * 1000))
+        async def apply(items: Sequence[Decoded]) -> None:
+            arrivals = []
+            for item in items:
+                where = places[place(item.record)]
+                arrivals.append(Arrival(item.envelope, where.logged_at, where.origin))
+            placed = await self.projection.project_all(arrivals)
+            if placed and self._producer is not None:
+                # A notice, not a record: losing one only makes a reader wait its full wait.
+                notice = orjson.dumps({"placed": placed})
+                await self._producer.send(self.settings.applied_topic, value=notice)
 
-            async def apply(envelope: Envelope, record: ContextRecord = record) -> None:
-                logged_at, origin = origin_of(record.raw.headers)
-                await projection.project(envelope, logged_at, origin)
+        runner = BatchRunner(PROJECT, apply, self._producer, self.settings.topics())
+        # Decoded once, dead-lettered (if poison) under its place in the context topic.
+        await runner.handle([r.raw for r in places.values()])
 
-            await run(PROJECT, apply, record)
 
-    async def stop_dead_letters(sender: Any, *args: Any, **kwargs: Any) -> None:
-        await dead_letters.stop()
+def place(record: RawRecord) -> tuple[str, int, int]:
+    return (record.topic, record.partition, record.offset)
 
-    # mode's stubs spell the handler type so that no async def matches it; this one is called.
-    app.on_before_shutdown.connect(stop_dead_letters)  # type: ignore[arg-type]
 
-    return app
+def build_worker(settings: TimelineSettings, projection: TimelineProjection) -> TimelineWorker:
+    return TimelineWorker(settings, projection)
 
 
 def provision(settings: TimelineSettings) -> None:
-    """Create the context, dead-letter and by-case topics if missing (blocking)."""
+    """Create the context, dead-letter, by-case and applied topics if missing (blocking)."""
     from relais_events.topics import ALL_TOPICS
 
     ensure_topics(settings.kafka_bootstrap, settings.topics(), [*ALL_TOPICS, BY_CASE_TOPIC])
+    # A notice is useful for seconds: an hour of them is plenty, and one partition enough.
+    notices = settings.topics().model_copy(update={"partitions": 1})
+    ensure_topics(settings.kafka_bootstrap, notices, [APPLIED_TOPIC], retention_ms=3_600_000)
+
+
+async def run(settings: TimelineSettings, stop: asyncio.Event) -> None:
+    resources = projecting(settings)
+    await resources.start()
+    worker = build_worker(settings, resources.projection)
+    await worker.start()
+    log.info("timeline worker running (group %s)", settings.worker_group)
+    try:
+        await stop.wait()
+    finally:
+        await worker.stop()
+        await resources.stop()
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
     settings = TimelineSettings()
     provision(settings)
-    resources = projecting(settings)
-    app = build_worker(settings, resources.projection)
 
-    async def start_resources() -> None:
-        await resources.start()
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await run(settings, stop)
 
-    app.task(start_resources)  # run once in Faust's loop when the worker starts
-
-    # The Mongo client is not closed on shutdown: Faust stops the agents after its last hook, and
-    # an agent still projecting must not find the client closed; the process exit closes it.
-    faust.Worker(app, loglevel="info").execute_from_commandline()
+    asyncio.run(_main())
 
 
 if __name__ == "__main__":
