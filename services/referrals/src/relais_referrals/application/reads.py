@@ -52,7 +52,9 @@ async def partner_inbox(
     if partner.org != reader.org_ref:
         raise errors.PartnerNotFound(partner_id)  # another organisation's inbox does not exist
     wanted = set(statuses) & OPEN
-    rows = await services.index.for_partner(partner_id, wanted, min(limit, MAX_PAGE))
+    # Every open row, whatever the status asked: the index may lag the stream by a moment
+    # (a referral accepted just now is still "sent" there); the stream's status decides.
+    rows = await services.index.for_partner(partner_id, OPEN, min(limit, MAX_PAGE))
     views: list[ReferralView] = []
     shown: list[Shown] = []
     for row, view, last in await _current(services, rows, reader):
