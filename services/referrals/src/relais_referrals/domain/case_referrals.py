@@ -180,42 +180,19 @@ def evolve(state: CaseReferrals | None, event: Event) -> CaseReferrals:
             )
             return replace(case, overrides=(*case.overrides, override))
         case ReferralSent():
-            return replace(case, referrals=(*case.referrals, _sent(event)))
+            return replace(case, referrals=(*case.referrals, Referral.sent(event)))
         case ReferralAccepted():
-            return _moved(case, event.referral_id, status=ReferralStatus.ACCEPTED)
+            return case.moved(event.referral_id, status=ReferralStatus.ACCEPTED)
         case ReferralDeclined():
-            return _moved(
-                case, event.referral_id, status=ReferralStatus.DECLINED, reason=event.reason
+            return case.moved(
+                event.referral_id, status=ReferralStatus.DECLINED, reason=event.reason
             )
         case ReferralCompleted():
-            return _moved(case, event.referral_id, status=ReferralStatus.COMPLETED)
+            return case.moved(event.referral_id, status=ReferralStatus.COMPLETED)
         case ReferralWithdrawn():
-            return _moved(
-                case, event.referral_id, status=ReferralStatus.WITHDRAWN, reason=event.reason
+            return case.moved(
+                event.referral_id, status=ReferralStatus.WITHDRAWN, reason=event.reason
             )
         case ReferralEscalated():
-            return _moved(case, event.referral_id, escalated=True)
+            return case.moved(event.referral_id, escalated=True)
     raise ValueError(f"{event.TYPE} in a case's referrals stream")
-
-
-def _sent(event: ReferralSent) -> Referral:
-    return Referral(
-        referral_id=event.referral_id,
-        partner_id=event.partner_id,
-        partner_kind=event.partner_kind,
-        purpose=event.purpose,
-        data_categories=tuple(event.data_categories),
-        answer_due_by=event.answer_due_by,
-        consent_id=event.consent_id,
-        override_id=event.override_id,
-        referrer_org=event.referrer_org,
-        partner_org=event.partner_org,
-    )
-
-
-def _moved(case: CaseReferrals, referral_id: str, **changes: object) -> CaseReferrals:
-    referrals = tuple(
-        replace(r, **changes) if r.referral_id == referral_id else r  # type: ignore[arg-type]
-        for r in case.referrals
-    )
-    return replace(case, referrals=referrals)

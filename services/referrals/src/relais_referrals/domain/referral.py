@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from relais_events.catalogue.referrals import ReferralOutcomeReason, SharedDataCategory
+from relais_events.catalogue.referrals import (
+    ReferralOutcomeReason,
+    ReferralSent,
+    SharedDataCategory,
+)
 from relais_events.vocabulary import ConsentPurpose, PartnerKind
 
 from relais_referrals.domain import errors
@@ -58,6 +62,21 @@ class Referral:
     escalated: bool = False
     consent_withdrawn: bool = False  # flagged: the consent it was sent under was withdrawn
     reason: ReferralOutcomeReason | None = None
+
+    @classmethod
+    def sent(cls, event: ReferralSent) -> Referral:
+        return cls(
+            referral_id=event.referral_id,
+            partner_id=event.partner_id,
+            partner_kind=event.partner_kind,
+            purpose=event.purpose,
+            data_categories=tuple(event.data_categories),
+            answer_due_by=event.answer_due_by,
+            consent_id=event.consent_id,
+            override_id=event.override_id,
+            referrer_org=event.referrer_org,
+            partner_org=event.partner_org,
+        )
 
     @property
     def is_open(self) -> bool:

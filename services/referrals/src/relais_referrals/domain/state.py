@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from relais_events.catalogue.referrals import OverrideGround, SharedDataCategory
 from relais_events.vocabulary import ConsentPurpose, Role
@@ -82,3 +82,11 @@ class CaseReferrals:
             or self.referral(identifier) is not None
             or any(o.override_id == identifier for o in self.overrides)
         )
+
+    def moved(self, referral_id: str, **changes: object) -> CaseReferrals:
+        """The case with one referral changed (its status, reason or flags)."""
+        referrals = tuple(
+            replace(r, **changes) if r.referral_id == referral_id else r  # type: ignore[arg-type]
+            for r in self.referrals
+        )
+        return replace(self, referrals=referrals)
