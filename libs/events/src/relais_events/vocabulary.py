@@ -124,5 +124,12 @@ class QuestionnaireAnswer(BaseModel):
 
 
 AccessedResource = Literal[
-    "case", "timeline", "report", "risk_assessment", "protection_order", "referral", "allocation"
+    "case",
+    "timeline",
+    "report",
+    "risk_assessment",
+    "protection_order",
+    "referral",
+    "allocation",
+    "consent",
 ]

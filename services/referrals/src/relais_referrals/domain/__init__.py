@@ -1,0 +1,1 @@
+"""The referrals service's domain layer."""
