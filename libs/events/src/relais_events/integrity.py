@@ -23,6 +23,7 @@ from relais_events.seal_checks import (
     document_hash,
     envelope_hash,
     link_problems,
+    next_head,
     seal_problems,
     sealed_envelope,
 )
@@ -92,7 +93,7 @@ def verify_stream(envelopes: Sequence[Envelope], registry: KeyRegistry) -> list[
             Violation(kind, event.event_id, event.aggregate_id, event.aggregate_version, detail)
             for kind, detail in found
         )
-        previous = event
+        previous = next_head(previous, event)
     return violations
 
 

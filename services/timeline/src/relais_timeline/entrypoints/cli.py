@@ -1,6 +1,7 @@
 """``relais-audit``: the auditor's commands.
 
     relais-audit rebuild [--database NAME] [--keep] [--timeout-s 300]
+    relais-audit verify | replay | who-knew | export | revoke-key   (see ``audit_commands``)
 
 replays every context topic from offset 0 into an EMPTY database (``<live>_rebuild_<time>`` by
 default), compares each case hash with the live one (cut at the replay's end offsets), prints
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from relais_timeline.application.audit import compare
 from relais_timeline.bootstrap import projecting
 from relais_timeline.config import TimelineSettings
+from relais_timeline.entrypoints import audit_commands
 from relais_timeline.entrypoints.replay import replay
 
 
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--database", help="the empty database to rebuild into")
     rebuild.add_argument("--keep", action="store_true", help="keep the rebuilt database")
     rebuild.add_argument("--timeout-s", type=float, default=300.0)
+    audit_commands.add_commands(commands)
     return parser
 
 
@@ -69,6 +72,8 @@ async def rebuild(
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = TimelineSettings()
+    if args.command in audit_commands.COMMANDS:
+        return audit_commands.run(args, settings)
     return asyncio.run(rebuild(settings, args.database, keep=args.keep, timeout_s=args.timeout_s))
 
 
