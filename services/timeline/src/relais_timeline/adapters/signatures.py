@@ -13,8 +13,8 @@ run near 30,000 events/s. So ``verify`` remembers the signatures it has verified
 - The key makes the cache unforgeable by whoever can write the file but not read the secret: a
   tag for a forged record cannot be computed without it. The cache is trusted like the registry
   file beside which an auditor keeps it; ``--no-cache`` verifies everything from scratch.
-- ``verified.bin`` is append-only, whole 16-byte tags written in one call under a lock; a
-  torn tail (a crash) is ignored on load.
+- ``verified.bin`` only grows, by whole 16-byte tags written under a lock; a torn tail (a
+  crash mid-write) is ignored on load and cut off before the next write.
 
 libsodium refuses some encodings OpenSSL accepts (non-canonical points, small-order keys): no
 signature our signer makes, and an auditor should report them anyway.
@@ -97,10 +97,12 @@ class SignatureCache:
         if not data:
             return
         with self._locked():
-            descriptor = os.open(
-                self.directory / "verified.bin", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
-            )
+            descriptor = os.open(self.directory / "verified.bin", os.O_RDWR | os.O_CREAT, 0o600)
             try:
+                size = os.fstat(descriptor).st_size
+                whole = size - size % TAG_BYTES  # drop a torn tail, or every tag after it shifts
+                os.ftruncate(descriptor, whole)
+                os.lseek(descriptor, whole, os.SEEK_SET)
                 view = memoryview(data)
                 while view:  # a large write may be cut short: write the rest
                     view = view[os.write(descriptor, view) :]
