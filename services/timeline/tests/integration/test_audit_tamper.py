@@ -185,7 +185,11 @@ def test_a_dropped_record_is_caught_and_named(logs: Logs) -> None:
     where, found = intake_partition(logs.original)
     case = str(found[0].document["aggregateid"])
     dropped = position(found, case, 2)
-    namespace, layout = logs.copy(lambda layout: layout[where].pop(dropped))
+
+    def drop(layout: Layout) -> None:
+        del layout[where][dropped]
+
+    namespace, layout = logs.copy(drop)
     after = position(layout[where], case, 3)  # where the successor now stands
     successor = str(layout[where][after].document["id"])
     problems = logs.verify(namespace)

@@ -9,6 +9,7 @@ with the record's log timestamp and origin, then cut by the domain's ``as_of`` a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
@@ -37,7 +38,11 @@ async def replay_case(
     timelines = MemoryTimelineStore()
     projection = TimelineProjection(timelines, MemoryCommitteeCaseList())
     key = case_id.encode()
-    for span, record in read_all(bootstrap, topics, keep=lambda r: r.key == key):
+    # Read in a thread: kafka-python blocks, and the caller's loop may serve others meanwhile.
+    found = await asyncio.to_thread(
+        lambda: list(read_all(bootstrap, topics, lambda r: r.key == key))
+    )
+    for span, record in found:
         try:
             envelope = from_record(record.value, record.headers)
         except UndecodableRecord:
