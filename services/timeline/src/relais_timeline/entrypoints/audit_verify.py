@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -137,15 +138,17 @@ def verify_log(
     total = sum(s.size for s in plan)
     count = workers or (1 if total < IN_PROCESS_BELOW else os.cpu_count() or 1)
     shares = shares_of(plan, count)
+    # Workers start before the progress bar does: its refresh thread must not be forked.
+    workers_out = _start(bootstrap, shares, registry, cache_dir) if len(shares) > 1 else None
     console = Console(stderr=True)
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not show_progress) as bar:
         task = bar.add_task("verifying", total=total)
         advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
-        if len(shares) == 1:
+        if workers_out is None:
             done = [verify_share(bootstrap, shares[0], registry, cache_dir, advance)]
         else:
-            done = _in_processes(bootstrap, shares, registry, cache_dir, advance)
+            done = _collect(*workers_out, advance)
     problems = [p for d in done for p in d.problems]
     problems += split_aggregates(a for d in done for a in d.aggregates)
     if cache_dir is not None:
@@ -161,14 +164,13 @@ def verify_log(
     )
 
 
-def _in_processes(
-    bootstrap: str,
-    shares: list[list[Span]],
-    registry: KeyRegistry,
-    cache_dir: Path | None,
-    advance: Callable[[int], None],
-) -> list[Share]:
-    context = multiprocessing.get_context("spawn")  # no inherited Kafka sockets or event loop
+def _start(
+    bootstrap: str, shares: list[list[Span]], registry: KeyRegistry, cache_dir: Path | None
+) -> tuple[list[Any], Any]:
+    """One process per share. Forked when this process runs no other thread (the command line):
+    a fork starts at once, where a spawned worker spends about a second importing; spawned
+    otherwise (a test, a host with threads), as a fork would copy their locks mid-use."""
+    context: Any = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
     out = context.Queue()
     text, cache = registry.model_dump_json(), str(cache_dir) if cache_dir else None
     processes = [
@@ -177,6 +179,10 @@ def _in_processes(
     ]
     for process in processes:
         process.start()
+    return processes, out
+
+
+def _collect(processes: list[Any], out: Any, advance: Callable[[int], None]) -> list[Share]:
     done: list[Share] = []
     try:
         while len(done) < len(processes):
