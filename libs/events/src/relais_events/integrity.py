@@ -3,7 +3,8 @@
 ``hash`` = SHA-256 of the canonical JSON of the envelope without ``hash`` and ``sig``; ``prevhash``
 = the ``hash`` of the previous event of the same aggregate (None for the first); ``sig`` = Ed25519
 signature of the ASCII hex ``hash`` by the producing service's key ``sigkeyid``. The sealed ``pii``
-is inside the hash, so tampering with it shows, and shredding its key does not.
+is inside the hash, so tampering with it shows, and shredding its key does not. The checks
+themselves are in ``relais_events.seal_checks``, shared with the auditor's log verifier.
 """
 
 from __future__ import annotations
@@ -11,20 +12,32 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from relais_events.canonical import sha256_hex
 from relais_events.envelope import Envelope
 from relais_events.keyregistry import KeyRegistry
+from relais_events.seal_checks import (
+    Sealed,
+    ViolationKind,
+    document_hash,
+    envelope_hash,
+    link_problems,
+    next_head,
+    seal_problems,
+    sealed_envelope,
+)
 
-_UNHASHED = frozenset({"hash", "sig"})
-
-
-def envelope_hash(envelope: Envelope) -> str:
-    return sha256_hex(envelope.model_dump(mode="json", exclude=set(_UNHASHED)))
+__all__ = [
+    "Signer",
+    "Violation",
+    "ViolationKind",
+    "document_hash",
+    "envelope_hash",
+    "seal_stream",
+    "verify_log",
+    "verify_stream",
+]
 
 
 @dataclass(frozen=True)
@@ -59,18 +72,6 @@ def seal_stream(
     return sealed
 
 
-class ViolationKind(StrEnum):
-    UNSEALED = "unsealed"  # no hash or no signature
-    HASH_MISMATCH = "hash_mismatch"  # bytes changed after sealing
-    BROKEN_LINK = "broken_link"  # prevhash is not the previous event's hash
-    VERSION_GAP = "version_gap"  # an event is missing (dropped)
-    OUT_OF_ORDER = "out_of_order"  # versions go backwards or repeat (swapped, replayed)
-    WRONG_AGGREGATE = "wrong_aggregate"
-    UNKNOWN_KEY = "unknown_key"  # signed by a key the registry does not publish for the service
-    KEY_NOT_VALID = "key_not_valid"  # the key was not valid at the event's time
-    BAD_SIGNATURE = "bad_signature"
-
-
 @dataclass(frozen=True)
 class Violation:
     kind: ViolationKind
@@ -83,24 +84,16 @@ class Violation:
 def verify_stream(envelopes: Sequence[Envelope], registry: KeyRegistry) -> list[Violation]:
     """Check ONE aggregate's whole stream, in the order given (log order). Empty = intact."""
     violations: list[Violation] = []
-    previous: Envelope | None = None
+    previous: Sealed | None = None
     for envelope in envelopes:
-        found = _seal_problems(envelope, registry)
-        expected_version = 1 if previous is None else previous.aggregateversion + 1
-        expected_prevhash = None if previous is None else previous.hash
-        if previous is not None and envelope.aggregateid != previous.aggregateid:
-            found.append((ViolationKind.WRONG_AGGREGATE, f"stream of {previous.aggregateid}"))
-        if envelope.aggregateversion > expected_version:
-            found.append((ViolationKind.VERSION_GAP, f"expected version {expected_version}"))
-        elif envelope.aggregateversion < expected_version:
-            found.append((ViolationKind.OUT_OF_ORDER, f"expected version {expected_version}"))
-        if envelope.prevhash != expected_prevhash:
-            found.append((ViolationKind.BROKEN_LINK, f"prevhash should be {expected_prevhash}"))
+        event = sealed_envelope(envelope)
+        key = registry.key(event.service, event.sigkeyid) if event.sigkeyid else None
+        found = seal_problems(event, key) + link_problems(previous, event)
         violations.extend(
-            Violation(kind, envelope.id, envelope.aggregateid, envelope.aggregateversion, detail)
+            Violation(kind, event.event_id, event.aggregate_id, event.aggregate_version, detail)
             for kind, detail in found
         )
-        previous = envelope
+        previous = next_head(previous, event)
     return violations
 
 
@@ -110,22 +103,3 @@ def verify_log(envelopes: Iterable[Envelope], registry: KeyRegistry) -> list[Vio
     for envelope in envelopes:
         streams.setdefault(envelope.aggregateid, []).append(envelope)
     return [v for stream in streams.values() for v in verify_stream(stream, registry)]
-
-
-def _seal_problems(envelope: Envelope, registry: KeyRegistry) -> list[tuple[ViolationKind, str]]:
-    if envelope.hash is None or envelope.sig is None or envelope.sigkeyid is None:
-        return [(ViolationKind.UNSEALED, "no hash, signature or key id")]
-    found: list[tuple[ViolationKind, str]] = []
-    if envelope_hash(envelope) != envelope.hash:
-        found.append((ViolationKind.HASH_MISMATCH, "content differs from its hash"))
-    key = registry.key(envelope.service, envelope.sigkeyid)
-    if key is None:
-        found.append((ViolationKind.UNKNOWN_KEY, f"{envelope.service} has no {envelope.sigkeyid}"))
-        return found
-    if not key.valid_at(envelope.time):
-        found.append((ViolationKind.KEY_NOT_VALID, f"{key.key_id} not valid at {envelope.time}"))
-    try:
-        key.verifier().verify(base64.b64decode(envelope.sig), envelope.hash.encode("ascii"))
-    except (InvalidSignature, ValueError):
-        found.append((ViolationKind.BAD_SIGNATURE, f"signature does not match {key.key_id}"))
-    return found

@@ -7,12 +7,19 @@ File format (JSON), read by the auditor tool and every verifier::
 
 A key signs events whose ``time`` is in [valid_from, valid_until). Rotating = adding a key and
 closing the old one's window; a key is never removed, or old events would stop verifying.
+
+Revoking (``revoked_at``, optional: files without it read as before) is for a key that leaked:
+set it to the instant the key may have been known to someone else, not to the day it was found
+out. Events signed before that instant still verify; one signed with the key at or after it is
+a violation, however valid its signature, because its signer may be the thief. A rotation
+closes a window on schedule (``valid_until``); a revocation says the key is no longer proof.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -20,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel
 
 _RAW = serialization.Encoding.Raw
+_UNREVOKED = {"revoked_at", "revocation_reason"}
 
 
 class PublicKeyEntry(BaseModel):
@@ -29,6 +37,12 @@ class PublicKeyEntry(BaseModel):
     public_key: str  # base64 of the raw 32-byte Ed25519 public key
     valid_from: AwareDatetime
     valid_until: AwareDatetime | None = None
+    revoked_at: AwareDatetime | None = None  # leaked: no proof from this instant on
+    revocation_reason: str | None = None
+
+    def revoked_by(self, instant: dt.datetime) -> bool:
+        """Whether the key was revoked at or before ``instant`` (its signature proves nothing)."""
+        return self.revoked_at is not None and self.revoked_at <= instant
 
     def valid_at(self, instant: dt.datetime) -> bool:
         return self.valid_from <= instant and (
@@ -54,13 +68,44 @@ class KeyRegistry(RootModel[dict[str, tuple[PublicKeyEntry, ...]]]):
         keys[service] = (*keys.get(service, ()), entry)
         return KeyRegistry(keys)
 
+    def revoked(
+        self, service: str, key_id: str, at: dt.datetime, reason: str | None = None
+    ) -> KeyRegistry:
+        """The registry with ``key_id`` of ``service`` revoked from ``at`` (kept, never removed).
+
+        Revoking again moves the instant only earlier: a later call cannot make events that an
+        earlier revocation condemned verify again.
+        """
+        entry = self.key(service, key_id)
+        if entry is None:
+            raise KeyError(f"{service} has no key {key_id}")
+        if entry.revoked_at is not None and entry.revoked_at <= at:
+            return self
+        update = {"revoked_at": at, "revocation_reason": reason or entry.revocation_reason}
+        keys = dict(self.root)
+        keys[service] = tuple(
+            k.model_copy(update=update) if k.key_id == key_id else k for k in keys[service]
+        )
+        return KeyRegistry(keys)
+
 
 def empty_registry() -> KeyRegistry:
     return KeyRegistry({})
 
 
 def dumps_registry(registry: KeyRegistry) -> str:
-    return registry.model_dump_json(indent=2) + "\n"
+    # Revocation members only where a key was revoked, so a registry without revocations is
+    # written exactly as before and older readers (``extra="forbid"``) still load it.
+    document = {
+        service: [
+            entry.model_dump(
+                mode="json", exclude=set(_UNREVOKED) if entry.revoked_at is None else None
+            )
+            for entry in entries
+        ]
+        for service, entries in registry.root.items()
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
 def loads_registry(text: str | bytes) -> KeyRegistry:

@@ -88,6 +88,18 @@ def publish(registry_path: Path, service: str, key_id: str, private: Ed25519Priv
         _publish(registry_path, service, key_id, private)
 
 
+def revoke_key(
+    registry_path: Path, service: str, key_id: str, at: dt.datetime, reason: str | None = None
+) -> None:
+    """Revoke a published key from ``at`` (``relais-audit revoke-key``), under the same lock
+    and atomic replace as publishing. KeyError when the registry has no such key."""
+    with _locked(registry_path):
+        registry = load_registry(registry_path) if registry_path.exists() else empty_registry()
+        partial = registry_path.with_suffix(f".{os.getpid()}.tmp")
+        save_registry(registry.revoked(service, key_id, at, reason), partial)
+        partial.replace(registry_path)
+
+
 def _publish(registry_path: Path, service: str, key_id: str, private: Ed25519PrivateKey) -> None:
     registry = load_registry(registry_path) if registry_path.exists() else empty_registry()
     if registry.key(service, key_id) is not None:

@@ -1,6 +1,7 @@
 """``relais-audit``: the auditor's commands.
 
     relais-audit rebuild [--database NAME] [--keep] [--timeout-s 60]
+    relais-audit verify | replay | who-knew | export | revoke-key   (see ``audit_commands``)
 
 replays every context topic from offset 0 into an EMPTY database (``<live>_rebuild_<time>`` by
 default), compares each case hash with the live one (cut at the replay's end offsets), prints
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from relais_timeline.application.audit import compare
 from relais_timeline.bootstrap import projecting
 from relais_timeline.config import TimelineSettings
+from relais_timeline.entrypoints import audit_commands
 from relais_timeline.entrypoints.replay import replay
 
 
@@ -34,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         default=60.0,
         help="give up after this long WITHOUT progress (a long log may take much longer)",
     )
+    audit_commands.add_commands(commands)
     return parser
 
 
@@ -86,6 +89,8 @@ async def rebuild(
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = TimelineSettings()
+    if args.command in audit_commands.COMMANDS:
+        return audit_commands.run(args, settings)
     return asyncio.run(rebuild(settings, args.database, keep=args.keep, timeout_s=args.timeout_s))
 
 
