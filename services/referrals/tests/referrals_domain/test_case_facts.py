@@ -38,7 +38,9 @@ def report(minor: bool) -> ReportFiled:
 
 
 def assessed(level: RiskLevel) -> RiskAssessed:
-    return RiskAssessed(case_id="case-1", assessment_id="a", level=level, questionnaire="dash")
+    return RiskAssessed(
+        case_id="case-1", assessment_id="a", level=level, questionnaire="dash", assessor_ref=None
+    )
 
 
 def fold(*events: object) -> CaseFacts | None:
