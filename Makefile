@@ -63,9 +63,13 @@ infra-down: setup ## stop what infra-up started
 infra-status: setup ## which local servers are up
 	@$(UV) run --frozen relais-infra status
 
-bench: setup ## benchmarks (not tests): outbox throughput and end-to-end load
+bench: setup ## benchmarks (not tests): store, outbox, end-to-end sweep and 400/s, rebuild
+	$(UV) run --frozen python -m bench.store
 	$(UV) run --frozen python bench/outbox.py
-	$(UV) run --frozen python -m bench.e2e
+	$(UV) run --frozen python -m bench.e2e --sweep 50,100,200,400,600,800 --duration 30
+	$(UV) run --frozen python -m bench.e2e --rate 400 --duration 60
+	$(UV) run --frozen python -m bench.e2e --rate 1000 --duration 30 --skip-baselines
+	$(UV) run --frozen python -m bench.rebuild
 
 schemas: setup ## regenerate the committed event JSON schemas and docs/asyncapi.yaml
 	$(UV) run --frozen python -m relais_events.schemas

@@ -45,19 +45,18 @@ from relais_kit.topics import TopicSettings, ensure_topics
 from relais_timeline.config import BY_CASE_TOPIC
 
 from bench import mongo_stats
-from bench.baselines import HttpBaseline, KafkaBaseline, bare_http, raw_kafka
+from bench.baselines import bare_http, raw_kafka
+from bench.e2e_report import report
 from bench.http_load import PostLoad
 from bench.open_loop import LoadResult, histogram
 from bench.payloads import encoded
 from bench.profiles import Summary, summarise
 from bench.stack import Memory, Service, base_env, free_port, memory, uvicorn_argv
+from bench.sweep import Step, print_sweep, steps
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / ".relais" / "bench"
 RAW_TOPIC = "bench.raw.v1"
-
-TARGET_RATE, TARGET_DURATION_S = 1000.0, 60.0
-TARGET_HTTP_P99_MS, TARGET_VISIBLE_P99_MS, TARGET_RSS_MB = 50.0, 250.0, 200.0
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,8 @@ def token(role: str, departement: str) -> dict[str, str]:
         jurisdictions=[departement],
         ttl=dt.timedelta(hours=2),
     )
-    return {"Authorization": f"Bearer {minted}"}
+    # Every read of case data states why (the access log keeps it).
+    return {"Authorization": f"Bearer {minted}", "X-Relais-Purpose": "committee_review"}
 
 
 def with_stats(env: dict[str, str], run: Run, name: str) -> dict[str, str]:
@@ -222,6 +222,7 @@ class EndToEnd:
     profiles: list[Summary]
     mongo: dict[str, dict[str, mongo_stats.Stat]]
     warm_up_reports: int
+    recovered: LoadResult
 
 
 async def end_to_end(run: Run, options: argparse.Namespace, layout: Layout) -> EndToEnd:
@@ -254,6 +255,15 @@ async def end_to_end(run: Run, options: argparse.Namespace, layout: Layout) -> E
             )
             result = await load.run()
             await visibility.drain()
+            # Recovery: once the load stops, a trickle must be served at once again.
+            after = PostLoad(
+                f"{procs['intake-api'].base_url}/v1/reports",
+                police,
+                rate=10,
+                duration_s=3,
+                departement=options.departement,
+            )
+            recovered = await after.run()
         used = [memory(name, service.pid) for name, service in procs.items()]
         used += server_memory(layout)
         used.append(memory("generator (this)", os.getpid()))
@@ -269,7 +279,9 @@ async def end_to_end(run: Run, options: argparse.Namespace, layout: Layout) -> E
             summaries.append(summarise(service.name, service.profile, service.profile.parent))
     body = load.body_bytes / max(result.sent, 1)
     mongo = {n: mongo_stats.load(run.dir / f"{n}.mongo.json") for n in procs}
-    return EndToEnd(result, dict(load.errors), visibility, used, body, summaries, mongo, warmed)
+    return EndToEnd(
+        result, dict(load.errors), visibility, used, body, summaries, mongo, warmed, recovered
+    )
 
 
 def server_memory(layout: Layout) -> list[Memory]:
@@ -304,104 +316,6 @@ def report_size(departement: str) -> int:
     return round(statistics.mean(len(encoded(rng, departement)) for _ in range(500)))
 
 
-def met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
-def fmt_mb(value: float | None) -> str:
-    return f"{value:7.1f}" if value is not None else "    n/a"
-
-
-def report(
-    options: argparse.Namespace, e2e: EndToEnd, kafka: KafkaBaseline, bare: HttpBaseline
-) -> None:
-    load, vis = e2e.load, e2e.visibility
-    http_p99 = load.percentile_ms(99)
-    vis_p99 = vis.percentile_ms(99)
-    at_target = options.rate >= TARGET_RATE and options.duration >= TARGET_DURATION_S
-    sustained = at_target and load.achieved >= 0.99 * TARGET_RATE and load.failed == 0
-    print(f"\n== Relais end to end: {options.rate:g} reports/s for {options.duration:g} s ==")
-    print(f"report body: {e2e.body_bytes:.0f} B avg; 1 in {options.sample_every} followed")
-    print(
-        f"sent {load.sent}, ok {load.ok}, errors {load.failed} {e2e.errors or ''}; "
-        f"sustained {load.achieved:.1f} reports/s over {load.elapsed_s:.1f} s   "
-        f"[target 1000/s for 60 s: {met(sustained)}{'' if at_target else ', rate/duration below'}]"
-    )
-    print(
-        f"HTTP POST latency   p50 {load.percentile_ms(50):8.1f} ms  p99 {http_p99:8.1f} ms  "
-        f"p99.9 {load.percentile_ms(99.9):8.1f} ms   [target p99 <= 50 ms: "
-        f"{met(load.ok > 0 and http_p99 <= TARGET_HTTP_P99_MS)}]"
-    )
-    print(
-        f"command-to-timeline p50 {vis.percentile_ms(50):8.1f} ms  p99 {vis_p99:8.1f} ms  "
-        f"max {vis.latency_us.get_max_value() / 1000:8.1f} ms  ({vis.seen} seen, {vis.lost} "
-        f"not within {options.visibility_timeout:g} s, {vis.reads} reads, {vis.errors} errors)"
-        f"   [target p99 <= 250 ms: {met(vis.seen > 0 and vis.lost == 0 and vis_p99 <= 250)}]"
-    )
-    print("memory (MB)              pid   current    peak (VmHWM)   [target <= 200 MB each]")
-    for m in e2e.memory:
-        ok = m.peak_mb is not None and m.peak_mb <= TARGET_RSS_MB
-        print(
-            f"  {m.name:<18} {m.pid or '-':>7}  {fmt_mb(m.current_mb)}  {fmt_mb(m.peak_mb)}"
-            f"        {met(ok) if m.peak_mb is not None else 'unknown'}"
-        )
-    print("-- baselines, same run, same machine --")
-    print(
-        f"(a) raw aiokafka producer->consumer, {kafka.sent} records: {kafka.throughput:.1f} "
-        f"records/s, produce->consume p50 {kafka.percentile_ms(50):.1f} ms p99 "
-        f"{kafka.percentile_ms(99):.1f} ms (producer ack p99 {kafka.produce.percentile_ms(99):.1f}"
-        f" ms, {kafka.received}/{kafka.sent} received)"
-    )
-    b = bare.load
-    print(
-        f"(b) bare FastAPI POST: {b.achieved:.1f} req/s, errors {b.failed} {bare.errors or ''}, "
-        f"p50 {b.percentile_ms(50):.1f} ms p99 {b.percentile_ms(99):.1f} ms "
-        f"p99.9 {b.percentile_ms(99.9):.1f} ms, peak RSS {fmt_mb(bare.memory.peak_mb).strip()} MB"
-    )
-    bare_p99 = b.percentile_ms(99)
-    print(
-        f"ratios: intake p99 / bare p99 = {http_p99 / bare_p99 if bare_p99 else float('nan'):.1f}"
-        f"; e2e throughput / raw Kafka throughput = "
-        f"{load.achieved / kafka.throughput if kafka.throughput else float('nan'):.3f}"
-    )
-    for name, stats in e2e.mongo.items():
-        print_mongo(name, stats, load.ok + e2e.warm_up_reports)
-    for summary in e2e.profiles:
-        print_profile(summary)
-
-
-def print_mongo(name: str, stats: dict[str, mongo_stats.Stat], reports: int) -> None:
-    """Where a process waited on FerretDB (whole life: warm-up and load)."""
-    total = sum(s.total_ms for s in stats.values())
-    count = sum(s.count for s in stats.values())
-    print(
-        f"-- Mongo commands of {name}: {count} commands, {total / 1000:.1f} s in total "
-        f"(process lifetime; per report = per filed report, warm-up included) --"
-    )
-    ranked = sorted(stats.items(), key=lambda kv: kv[1].total_ms, reverse=True)[:6]
-    for command, s in ranked:
-        failed = f"  failed {s.failed}" if s.failed else ""
-        print(
-            f"   {command:<34} n={s.count:<7} avg {s.total_ms / max(s.count, 1):7.1f} ms  max "
-            f"{s.max_ms:7.0f} ms  total {s.total_ms / 1000:6.1f} s  "
-            f"({s.count / max(reports, 1):.1f}/report){failed}"
-        )
-
-
-def print_profile(summary: Summary) -> None:
-    busy = summary.duration_s - summary.idle_s
-    print(
-        f"-- profile {summary.name}: {summary.duration_s:.1f} s wall, {busy:.1f} s busy "
-        f"(main thread); {summary.html} --"
-    )
-    print("   self time (busy share):")
-    for spot in summary.by_self:
-        print(f"   {spot.share:6.1%} {spot.seconds:7.2f}s  {spot.label}")
-    print("   inclusive, relais code:")
-    for spot in summary.by_total:
-        print(f"   {spot.share:6.1%} {spot.seconds:7.2f}s  {spot.label}")
-
-
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rate", type=float, default=1000.0, help="reports per second")
@@ -415,7 +329,16 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="intake api and worker profiled")
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the run's data and logs")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--sweep",
+        type=lambda text: [float(r) for r in text.split(",") if r.strip()],
+        help="rates to run one after the other on one stack, e.g. 50,100,200,400,600,800 "
+        "(--duration each); prints the knee",
+    )
+    options = parser.parse_args(argv)
+    if options.sweep:
+        options.rate = max(options.sweep)  # the baselines' rate
+    return options
 
 
 async def measure(run: Run, options: argparse.Namespace, layout: Layout) -> None:
@@ -444,9 +367,42 @@ async def measure(run: Run, options: argparse.Namespace, layout: Layout) -> None
         record_bytes=report_size(options.departement),
         partitions=topics.partitions,
     )
+    if options.sweep:
+        print(f"run {run.id}: sweep {options.sweep} for {options.duration:g} s each", flush=True)
+        print_sweep(await sweep_run(run, options), kafka, bare)
+        return
     print(f"run {run.id}: end to end, {options.rate:g}/s for {options.duration:g} s", flush=True)
     e2e = await end_to_end(run, options, layout)
     report(options, e2e, kafka, bare)
+
+
+async def sweep_run(run: Run, options: argparse.Namespace) -> list[Step]:
+    procs = services(run, False)
+    police = token("police", options.departement)
+    committee = token("committee_member", options.departement)
+    try:
+        for service in procs.values():
+            service.start()
+        await procs["intake-api"].wait_ready()
+        await procs["timeline-api"].wait_ready()
+        visibility = Visibility(
+            procs["timeline-api"].base_url, committee, give_up_s=options.visibility_timeout
+        )
+        connector = aiohttp.TCPConnector(limit=options.visibility_connections)
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            visibility.session = session
+            await asyncio.wait_for(
+                warm_up(procs["intake-api"], visibility, police, options.departement), 180
+            )
+            found = await steps(procs, visibility, police, options)
+        crashed = [s.name for s in procs.values() if not s.alive()]
+        if crashed:
+            raise RuntimeError(f"{crashed} exited during the run")
+        return found
+    finally:
+        for service in procs.values():
+            service.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,6 +118,7 @@ class Memory:
     pid: int | None
     current_mb: float | None
     peak_mb: float | None
+    cpu_s: float | None = None  # user + system CPU seconds over the process's life
 
 
 def memory(name: str, pid: int | None) -> Memory:
@@ -127,7 +128,16 @@ def memory(name: str, pid: int | None) -> Memory:
         current, peak = rss_mb(pid)
     except OSError:
         return Memory(name, pid, None, None)
-    return Memory(name, pid, current, peak)
+    return Memory(name, pid, current, peak, cpu_seconds(pid))
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process, from /proc (clock ticks)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def base_env(extra: dict[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
-SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "JWKS", "PRIVATE")
+SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "JWKS", "PRIVATE", "SIGNING_KEY")
 
 
 def _compose() -> dict[str, Any]:
@@ -57,6 +57,12 @@ def test_published_ports_bind_to_loopback_only() -> None:
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port}"
 
 
+def test_writes_are_acknowledged_by_a_journaled_majority() -> None:
+    uri = _compose()["x-relais-env"]["RELAIS_MONGO_URI"]
+    assert "w=majority" in uri
+    assert "journal=true" in uri
+
+
 def test_no_secret_is_committed() -> None:
     for name, service in _compose()["services"].items():
         for key, value in (service.get("environment") or {}).items():
@@ -74,7 +80,12 @@ def test_no_secret_is_committed() -> None:
 def test_docker_compose_accepts_the_file() -> None:
     env = {
         "RELAIS_AUTH_JWKS_URL": "https://idp.invalid/jwks",
-        "RELAIS_PERSON_KEY_SECRET": "x",
+        "RELAIS_INTAKE_PERSON_KEY_SECRET": "x",
+        "RELAIS_KEY_REGISTRY_FILE": "/dev/null",
+        **{
+            f"RELAIS_{s}_SIGNING_KEY": "x"
+            for s in ("INTAKE", "PROTECTION_ORDERS", "SHELTER", "REFERRALS", "TIMELINE")
+        },
         "RELAIS_CONSOLE_OIDC_ISSUER": "https://idp.invalid",
         "RELAIS_CONSOLE_OIDC_CLIENT_SECRET": "x",
         "RELAIS_CONSOLE_SESSION_SECRET": "x",

@@ -22,6 +22,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from relais_kit.auth.dependencies import ActionDependency
 from relais_kit.auth.policy import Policy
 from relais_kit.auth.tokens import TokenVerifier
+from relais_kit.http.admission import AdmissionLimit
 from relais_kit.http.health import ReadinessCheck, health_router
 from relais_kit.http.idempotency import IdempotencyMiddleware
 from relais_kit.http.idempotency_stores import IdempotencyStore
@@ -80,6 +81,8 @@ def create_app(
         app.add_middleware(
             IdempotencyMiddleware, store=idempotency, wait_s=settings.idempotency_wait_s
         )
+    # Outermost: a request refused for load costs nothing else (no token check, no body read).
+    app.add_middleware(AdmissionLimit, limit=settings.max_in_flight)
     FastAPIInstrumentor.instrument_app(
         app, tracer_provider=tracer_provider, excluded_urls="/healthz,/readyz"
     )

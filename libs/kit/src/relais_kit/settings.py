@@ -143,6 +143,8 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     # How long a repeat of a keyed POST waits for the first one's answer before a 409, seconds.
     idempotency_wait_s: float = 2.0
+    # Requests an api process serves at once; beyond, 503 with Retry-After at once (no queue).
+    max_in_flight: int = Field(default=64, ge=1)
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.
     readiness_timeout_s: float = 2.0
     # Ed25519 key the service signs every event with (base64 of the raw 32-byte seed), and its
