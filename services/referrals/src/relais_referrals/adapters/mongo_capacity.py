@@ -15,6 +15,7 @@ from typing import Any, Final
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_kit.indexes import declare_index
 
 from relais_referrals.adapters.instants import day_from, day_text, from_text, to_text
 from relais_referrals.application.ports import Site
@@ -42,9 +43,9 @@ class MongoShelterCapacity:
         self._releases = database[RELEASES]
 
     async def ensure_indexes(self) -> None:
-        await self._sites.create_index([("operator_org", 1), ("departement", 1)])
-        await self._declarations.create_index("site_id")
-        await self._stays.create_index("site_id")
+        await declare_index(self._sites, [("operator_org", 1), ("departement", 1)])
+        await declare_index(self._declarations, "site_id")
+        await declare_index(self._stays, "site_id")
 
     async def add_site(self, site: Site) -> None:
         document = {

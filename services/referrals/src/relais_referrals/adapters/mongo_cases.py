@@ -13,6 +13,7 @@ from typing import Any, Final
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from relais_events.vocabulary import CaseKind, PartnerKind, RiskLevel
+from relais_kit.indexes import declare_index
 
 from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.partner import Partner
@@ -59,7 +60,7 @@ class MongoPartnerDirectory:
         self._partners = database[PARTNERS]
 
     async def ensure_indexes(self) -> None:
-        await self._partners.create_index("departements")
+        await declare_index(self._partners, "departements")
 
     async def add(self, partner: Partner) -> None:
         document = {

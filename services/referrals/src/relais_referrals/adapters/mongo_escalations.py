@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from relais_kit.indexes import declare_index
 
 from relais_referrals.adapters.instants import from_text, to_text
 from relais_referrals.application.ports import Firing, ScheduledEscalation
@@ -28,7 +29,7 @@ class MongoEscalationSchedule:
         self._entries = database[SCHEDULE]
 
     async def ensure_indexes(self) -> None:
-        await self._entries.create_index("due_on")
+        await declare_index(self._entries, "due_on")
 
     async def add(self, entries: Sequence[ScheduledEscalation]) -> None:
         for entry in entries:

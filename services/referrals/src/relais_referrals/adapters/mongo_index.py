@@ -12,6 +12,7 @@ from collections.abc import Collection
 from typing import Any, Final
 
 from pymongo.asynchronous.database import AsyncDatabase
+from relais_kit.indexes import declare_index
 
 from relais_referrals.adapters.instants import from_text, to_text
 from relais_referrals.application.ports import IndexRow
@@ -39,8 +40,8 @@ class MongoReferralIndex:
         self._rows = database[ROWS]
 
     async def ensure_indexes(self) -> None:
-        await self._rows.create_index([("partner_id", 1), ("status", 1), ("sent_on", 1)])
-        await self._rows.create_index([("referrer_org", 1), ("sent_on", -1)])
+        await declare_index(self._rows, [("partner_id", 1), ("status", 1), ("sent_on", 1)])
+        await declare_index(self._rows, [("referrer_org", 1), ("sent_on", -1)])
 
     async def get(self, referral_id: str) -> IndexRow | None:
         doc = await self._rows.find_one({"_id": referral_id})
