@@ -26,6 +26,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
+from relais_kit.replacing import STATEMENTS_PER_COMMAND, replace_by_id
+
 log = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000
 Document = dict[str, Any]
@@ -112,9 +114,14 @@ class WriteBehind:
 
     For hints only (snapshots): a write may be lost in a crash, and a loser of a race may land
     last; readers must never depend on it being current. ``flush()`` waits for what is queued.
+    One drain task per collection, in update commands FerretDB can serve (``relais_kit.replacing``).
     """
 
-    def __init__(self, collection: AsyncCollection[Document], max_batch: int = 500) -> None:
+    def __init__(
+        self, collection: AsyncCollection[Document], max_batch: int = STATEMENTS_PER_COMMAND
+    ) -> None:
+        if not 1 <= max_batch < 100:
+            raise ValueError("1 to 99 replaces per command (see relais_kit.replacing)")
         self._collection = collection
         self._max_batch = max_batch
         self._pending: dict[Any, Document] = {}
@@ -137,15 +144,11 @@ class WriteBehind:
             await self.flush()
 
     async def _run(self) -> None:
-        from pymongo import ReplaceOne
-
         while self._pending:
             keys = list(self._pending)[: self._max_batch]
             docs = [self._pending.pop(k) for k in keys]
             self.batches += 1
             try:
-                await self._collection.bulk_write(
-                    [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False
-                )
+                await replace_by_id(self._collection, docs, per_command=self._max_batch)
             except Exception as error:  # a lost hint: the next commit writes another
                 log.warning("%d snapshot writes dropped: %r", len(docs), error)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from pymongo import ASCENDING, ReplaceOne
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from relais_kit.indexes import declare_index
+from relais_kit.replacing import replace_by_id
 
 from relais_timeline.application.ports import CasePage
 from relais_timeline.domain.committee_case import CommitteeCase
@@ -41,14 +42,7 @@ class MongoTimelineStore:
 
     async def put_many(self, timelines: Sequence[CaseTimeline]) -> None:
         # One writer per case (the worker owning its partition): a plain replace by `_id`.
-        if timelines:
-            await self._timelines.bulk_write(
-                [
-                    ReplaceOne({"_id": t.case_id}, _timeline_document(t), upsert=True)
-                    for t in timelines
-                ],
-                ordered=False,
-            )
+        await replace_by_id(self._timelines, [_timeline_document(t) for t in timelines])
 
     async def case_ids(self) -> list[str]:
         """Every case id (a scan: for the auditor's rebuild, never a request path)."""
@@ -75,18 +69,9 @@ class MongoCommitteeCaseList:
 
     async def put_many(self, rows: Sequence[CommitteeCase]) -> None:
         # Written by the worker owning the case, like its timeline.
-        if rows:
-            await self._rows.bulk_write(
-                [
-                    ReplaceOne(
-                        {"_id": r.case_id},
-                        {"_id": r.case_id, **r.model_dump(mode="json")},
-                        upsert=True,
-                    )
-                    for r in rows
-                ],
-                ordered=False,
-            )
+        await replace_by_id(
+            self._rows, [{"_id": r.case_id, **r.model_dump(mode="json")} for r in rows]
+        )
 
     async def open_cases(
         self,
