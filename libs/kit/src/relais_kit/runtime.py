@@ -5,10 +5,17 @@ Every service's bootstrap builds one (``Runtime.build``: no I/O) and hands its `
 ``running()`` (indexes, the relay) and close it on the way out, in reverse. Services add their own
 read models' index declarations with ``on_start``. Nothing else in a service constructs a client,
 a store, a relay or a signer.
+
+A worker process's ``main`` is ``run_until_signalled``: it builds nothing itself, it runs the
+service's own ``run(stop)`` (which opens its runtime with ``running()``) until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -118,3 +125,19 @@ class Runtime:
             yield self
         finally:
             await self.stop()
+
+
+def run_until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """A worker process's main: INFO logs, then ``run(stop)`` on a new event loop. SIGTERM and
+    SIGINT set ``stop``: the worker's loops end their current pass and its runtime closes."""
+    logging.basicConfig(level=logging.INFO)
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+                loop.add_signal_handler(sig, stop.set)
+        await run(stop)
+
+    asyncio.run(_main())

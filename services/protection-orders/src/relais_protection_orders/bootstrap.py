@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 from relais_kit.application import Clock
 from relais_kit.application.access_log import AccessLog
+from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
 from relais_kit.runtime import Runtime
 
 from relais_protection_orders.adapters.mongo_dashboard import MongoDashboard
-from relais_protection_orders.adapters.mongo_schedule import (
-    MongoDeadlineFirings,
-    MongoDeadlineSchedule,
-)
-from relais_protection_orders.application.deadline_manager import DeadlineManager
+from relais_protection_orders.application.due_deadlines import DeadlineManager, DueDeadlines
 from relais_protection_orders.application.handlers import OrderHandler
+from relais_protection_orders.application.ports import ScheduledDeadline
 from relais_protection_orders.config import ProtectionOrdersSettings
+
+# The deadline manager's collections: names and document shapes as first written.
+DEADLINE_SCHEDULE: Final = "deadline_schedule"
+DEADLINE_FIRINGS: Final = "deadline_firings"
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Service:
     runtime: Runtime
     handler: OrderHandler
     manager: DeadlineManager
-    schedule: MongoDeadlineSchedule
+    schedule: MongoDueSchedule[ScheduledDeadline]
     dashboard: MongoDashboard
 
     @property
@@ -46,16 +49,17 @@ def bootstrap(
 ) -> Service:
     settings = settings or ProtectionOrdersSettings()
     runtime = Runtime.build(settings, clock=clock)
-    schedule = MongoDeadlineSchedule(runtime.database)
-    dashboard = MongoDashboard(runtime.database)
+    database = runtime.database
+    schedule = MongoDueSchedule(database[DEADLINE_SCHEDULE], ScheduledDeadline)
+    dashboard = MongoDashboard(database)
     runtime.on_start(schedule.ensure_indexes, dashboard.ensure_indexes)
     handler = OrderHandler(
         runtime.write_path, schedule, dashboard, policy=settings.deadline_policy()
     )
     manager = DeadlineManager(
-        handler,
+        DueDeadlines(handler),
         schedule,
-        MongoDeadlineFirings(runtime.database),
+        MongoFirings(database[DEADLINE_FIRINGS]),
         owner=worker_name or settings.worker_name,
         lease=timedelta(seconds=settings.deadline_lease_s),
         batch=settings.deadline_batch,

@@ -12,16 +12,14 @@ from relais_events.integrity import Signer
 from relais_events.pii import MemoryKeyStore
 from relais_events.vocabulary import Role
 from relais_kit.application import Acting, ManualClock, WritePath
+from relais_kit.due.memory import MemoryDueSchedule, MemoryFirings
 from relais_kit.store import EventStore, StoredCommit, events_of
 from relais_kit.store.delegating import DelegatingEventStore
 from relais_kit.store.memory import MemoryEventStore
-from relais_protection_orders.adapters.memory import (
-    MemoryDashboard,
-    MemoryDeadlineFirings,
-    MemoryDeadlineSchedule,
-)
-from relais_protection_orders.application.deadline_manager import DeadlineManager
+from relais_protection_orders.adapters.memory import MemoryDashboard
+from relais_protection_orders.application.due_deadlines import DeadlineManager, DueDeadlines
 from relais_protection_orders.application.handlers import OrderHandler, Outcome
+from relais_protection_orders.application.ports import ScheduledDeadline
 from relais_protection_orders.domain.commands import (
     Command,
     IssueOrder,
@@ -49,8 +47,8 @@ def clerk() -> Acting:
 class Harness:
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     store: MemoryEventStore = field(default_factory=MemoryEventStore)
-    schedule: MemoryDeadlineSchedule = field(default_factory=MemoryDeadlineSchedule)
-    firings: MemoryDeadlineFirings = field(default_factory=MemoryDeadlineFirings)
+    schedule: MemoryDueSchedule[ScheduledDeadline] = field(default_factory=MemoryDueSchedule)
+    firings: MemoryFirings = field(default_factory=MemoryFirings)
     dashboard: MemoryDashboard = field(default_factory=MemoryDashboard)
     signer: Signer = field(
         default_factory=lambda: Signer("protection-orders", "po-test", Ed25519PrivateKey.generate())
@@ -75,7 +73,11 @@ class Harness:
 
     def manager(self, owner: str = "worker-a", store: EventStore | None = None) -> DeadlineManager:
         return DeadlineManager(
-            self.handler(store), self.schedule, self.firings, owner, lease=timedelta(minutes=1)
+            DueDeadlines(self.handler(store)),
+            self.schedule,
+            self.firings,
+            owner,
+            lease=timedelta(minutes=1),
         )
 
     async def act(self, order_id: str, command: Command, at: datetime | None = None) -> Outcome:

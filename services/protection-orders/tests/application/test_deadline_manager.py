@@ -8,8 +8,8 @@ from datetime import UTC, timedelta
 
 import pytest
 from relais_events.catalogue.protection_orders import DeadlineKind
+from relais_kit.due import Visit
 from relais_kit.store import EventStore, NewCommit, StoredCommit
-from relais_protection_orders.application.deadline_manager import Visit
 from relais_protection_orders.domain.commands import RequestProvisionalOrder
 
 from .steps import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from relais_events.catalogue.protection_orders import DeadlineKind
-from relais_protection_orders.application.deadline_manager import Visit
+from relais_kit.due import Visit
 
 from .steps import ORDER, RULING_DUE, SERVICE_DUE, Harness, paris, pending_order, served
 

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
+from relais_kit.due import Visit
 from relais_kit.store import EventStore, NewCommit, StoredCommit, events_of
 from relais_kit.store.delegating import DelegatingEventStore
-from relais_protection_orders.application.deadline_manager import DeadlineManager, Visit
+from relais_protection_orders.application.due_deadlines import DeadlineManager, DueDeadlines
 
 from .harness import Api, paris
 from .test_http_paths import file_application
@@ -20,8 +21,10 @@ pytestmark = pytest.mark.servers
 def replica(api: Api, owner: str, store: EventStore | None = None) -> DeadlineManager:
     """Another manager over the same database, as a second worker process would build it."""
     base = api.service.manager
-    handler = base.handler.over(store or base.handler.store)
-    return DeadlineManager(handler, base.schedule, base.firings, owner, lease=base.lease)
+    handler = api.service.handler.over(store or api.service.handler.store)
+    return DeadlineManager(
+        DueDeadlines(handler), base.schedule, base.firings, owner, lease=base.lease
+    )
 
 
 async def lapses(api: Api, orders: Sequence[str]) -> int:

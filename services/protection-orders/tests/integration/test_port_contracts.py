@@ -20,23 +20,16 @@ from relais_events.envelope import Envelope, new_envelope
 from relais_events.integrity import Signer
 from relais_events.vocabulary import Actor, Role
 from relais_infra.testing import Servers
+from relais_kit.due import DueSchedule, Firing, Firings
+from relais_kit.due.memory import MemoryDueSchedule, MemoryFirings
+from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
 from relais_kit.store import ConcurrencyConflict, EventStore, NewCommit, events_of
 from relais_kit.store.memory import MemoryEventStore
 from relais_kit.store.mongo import MongoEventStore
 from relais_protection_orders.adapters import memory
 from relais_protection_orders.adapters.mongo_dashboard import MongoDashboard
-from relais_protection_orders.adapters.mongo_schedule import (
-    MongoDeadlineFirings,
-    MongoDeadlineSchedule,
-)
-from relais_protection_orders.application.ports import (
-    Dashboard,
-    DashboardRow,
-    DeadlineFirings,
-    DeadlineSchedule,
-    Firing,
-    ScheduledDeadline,
-)
+from relais_protection_orders.application.ports import Dashboard, DashboardRow, ScheduledDeadline
+from relais_protection_orders.bootstrap import DEADLINE_FIRINGS, DEADLINE_SCHEDULE
 
 pytestmark = pytest.mark.servers
 T0 = datetime(2025, 3, 5, 23, 0, 0, 123456, tzinfo=UTC)  # microseconds must survive
@@ -45,8 +38,8 @@ T0 = datetime(2025, 3, 5, 23, 0, 0, 123456, tzinfo=UTC)  # microseconds must sur
 @dataclass
 class Ports:
     store: EventStore
-    schedule: DeadlineSchedule
-    firings: DeadlineFirings
+    schedule: DueSchedule[ScheduledDeadline]
+    firings: Firings
     dashboard: Dashboard
 
 
@@ -55,8 +48,8 @@ async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterat
     if request.param == "memory":
         yield Ports(
             MemoryEventStore(),
-            memory.MemoryDeadlineSchedule(),
-            memory.MemoryDeadlineFirings(),
+            MemoryDueSchedule[ScheduledDeadline](),
+            MemoryFirings(),
             memory.MemoryDashboard(),
         )
         return
@@ -65,8 +58,8 @@ async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterat
     try:
         yield Ports(
             MongoEventStore(db),
-            MongoDeadlineSchedule(db),
-            MongoDeadlineFirings(db),
+            MongoDueSchedule(db[DEADLINE_SCHEDULE], ScheduledDeadline),
+            MongoFirings(db[DEADLINE_FIRINGS]),
             MongoDashboard(db),
         )
     finally:

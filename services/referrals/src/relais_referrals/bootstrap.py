@@ -10,24 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Final
 
 from relais_kit.application import Clock
+from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
 from relais_kit.runtime import Runtime
 
 from relais_referrals.adapters.file_clock import FileClock
 from relais_referrals.adapters.mongo_capacity import MongoShelterCapacity
 from relais_referrals.adapters.mongo_cases import MongoCaseDirectory, MongoPartnerDirectory
-from relais_referrals.adapters.mongo_escalations import (
-    MongoEscalationFirings,
-    MongoEscalationSchedule,
-)
 from relais_referrals.adapters.mongo_index import MongoReferralIndex
+from relais_referrals.application.due_escalations import DueEscalations, EscalationManager
 from relais_referrals.application.on_event import EventHandlers
+from relais_referrals.application.ports import ScheduledEscalation
 from relais_referrals.application.services import ReferralServices
-from relais_referrals.application.sla_manager import EscalationManager
 from relais_referrals.config import ReferralsSettings
 
 log = logging.getLogger(__name__)
+# The SLA manager's collections: names and document shapes as first written.
+ESCALATION_SCHEDULE: Final = "escalation_schedule"
+ESCALATION_FIRINGS: Final = "escalation_firings"
 
 
 @dataclass
@@ -54,7 +56,7 @@ def bootstrap(
     partners = MongoPartnerDirectory(database)
     index = MongoReferralIndex(database)
     capacity = MongoShelterCapacity(database)
-    schedule = MongoEscalationSchedule(database)
+    schedule = MongoDueSchedule(database[ESCALATION_SCHEDULE], ScheduledEscalation)
     runtime.on_start(
         partners.ensure_indexes,
         index.ensure_indexes,
@@ -73,9 +75,9 @@ def bootstrap(
     )
     handlers = EventHandlers(services.cases, partners, index, capacity, runtime.keys)
     manager = EscalationManager(
-        services,
+        DueEscalations(services),
         schedule,
-        MongoEscalationFirings(database),
+        MongoFirings(database[ESCALATION_FIRINGS]),
         owner=worker_name or settings.worker_name,
         lease=dt.timedelta(seconds=settings.escalation_lease_s),
         batch=settings.escalation_batch,

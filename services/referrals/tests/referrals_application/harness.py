@@ -23,13 +23,15 @@ from relais_events.vocabulary import (
 )
 from relais_kit.application import Acting, ManualClock, WritePath
 from relais_kit.application.access_log import AccessLog
+from relais_kit.due.memory import MemoryDueSchedule, MemoryFirings
 from relais_kit.store import events_of
 from relais_kit.store.memory import MemoryEventStore
 from relais_referrals.adapters import memory
+from relais_referrals.application.due_escalations import DueEscalations, EscalationManager
 from relais_referrals.application.on_event import EventHandlers
 from relais_referrals.application.partners import register_partner
+from relais_referrals.application.ports import ScheduledEscalation
 from relais_referrals.application.services import ReferralServices
-from relais_referrals.application.sla_manager import EscalationManager
 from relais_referrals.application.streams import stream_id
 from relais_referrals.domain.consent import PARIS, ConsentScope
 from relais_referrals.domain.sla import SlaPolicy
@@ -92,10 +94,8 @@ class Harness:
     partners: memory.MemoryPartnerDirectory = field(default_factory=memory.MemoryPartnerDirectory)
     index: memory.MemoryReferralIndex = field(default_factory=memory.MemoryReferralIndex)
     capacity: memory.MemoryShelterCapacity = field(default_factory=memory.MemoryShelterCapacity)
-    schedule: memory.MemoryEscalationSchedule = field(
-        default_factory=memory.MemoryEscalationSchedule
-    )
-    firings: memory.MemoryEscalationFirings = field(default_factory=memory.MemoryEscalationFirings)
+    schedule: MemoryDueSchedule[ScheduledEscalation] = field(default_factory=MemoryDueSchedule)
+    firings: MemoryFirings = field(default_factory=MemoryFirings)
     signer: Signer = field(
         default_factory=lambda: Signer("referrals", "referrals-test", Ed25519PrivateKey.generate())
     )
@@ -122,7 +122,13 @@ class Harness:
         )
 
     def manager(self, owner: str = "worker-a") -> EscalationManager:
-        return EscalationManager(self.services, self.schedule, self.firings, owner)
+        return EscalationManager(
+            DueEscalations(self.services),
+            self.schedule,
+            self.firings,
+            owner,
+            lease=dt.timedelta(minutes=2),
+        )
 
     async def deliver_published(self) -> None:
         """What the worker does with this service's own topic: every envelope, once more."""

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from relais_events.vocabulary import ConsentPurpose
+from relais_kit.due import Firing, Visit
 from relais_referrals.application.consents import give_consent
-from relais_referrals.application.ports import Firing
 from relais_referrals.application.referrals import Sending, answer_referral, send_referral
-from relais_referrals.application.sla_manager import Visit
 from relais_referrals.domain.commands import AcceptReferral
 
 from .harness import CIDFF_WORKER, OFFICER, SCOPE, Harness, opened

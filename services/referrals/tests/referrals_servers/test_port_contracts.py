@@ -12,19 +12,15 @@ import pytest
 from pymongo import AsyncMongoClient
 from relais_events.vocabulary import CaseKind, PartnerKind, RiskLevel
 from relais_infra.testing import Servers
+from relais_kit.due import DueSchedule, Firing, Firings
+from relais_kit.due.memory import MemoryDueSchedule, MemoryFirings
+from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
 from relais_referrals.adapters import memory
 from relais_referrals.adapters.mongo_capacity import MongoShelterCapacity
 from relais_referrals.adapters.mongo_cases import MongoCaseDirectory, MongoPartnerDirectory
-from relais_referrals.adapters.mongo_escalations import (
-    MongoEscalationFirings,
-    MongoEscalationSchedule,
-)
 from relais_referrals.adapters.mongo_index import MongoReferralIndex
 from relais_referrals.application.ports import (
     CaseDirectory,
-    EscalationFirings,
-    EscalationSchedule,
-    Firing,
     IndexRow,
     PartnerDirectory,
     ReferralIndex,
@@ -32,6 +28,7 @@ from relais_referrals.application.ports import (
     ShelterCapacity,
     Site,
 )
+from relais_referrals.bootstrap import ESCALATION_FIRINGS, ESCALATION_SCHEDULE
 from relais_referrals.domain.capacity import Declaration, Stay
 from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.partner import Partner
@@ -48,8 +45,8 @@ class Ports:
     partners: PartnerDirectory
     index: ReferralIndex
     capacity: ShelterCapacity
-    schedule: EscalationSchedule
-    firings: EscalationFirings
+    schedule: DueSchedule[ScheduledEscalation]
+    firings: Firings
 
 
 @pytest.fixture(params=["memory", "mongo"])
@@ -60,8 +57,8 @@ async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterat
             memory.MemoryPartnerDirectory(),
             memory.MemoryReferralIndex(),
             memory.MemoryShelterCapacity(),
-            memory.MemoryEscalationSchedule(),
-            memory.MemoryEscalationFirings(),
+            MemoryDueSchedule[ScheduledEscalation](),
+            MemoryFirings(),
         )
         return
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongo_uri, tz_aware=True)
@@ -72,8 +69,8 @@ async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterat
             MongoPartnerDirectory(db),
             MongoReferralIndex(db),
             MongoShelterCapacity(db),
-            MongoEscalationSchedule(db),
-            MongoEscalationFirings(db),
+            MongoDueSchedule(db[ESCALATION_SCHEDULE], ScheduledEscalation),
+            MongoFirings(db[ESCALATION_FIRINGS]),
         )
     finally:
         await client.drop_database(db.name)

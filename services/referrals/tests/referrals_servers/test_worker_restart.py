@@ -30,16 +30,16 @@ from relais_events.envelope import Envelope
 from relais_events.vocabulary import ConsentPurpose, PartnerKind, Role
 from relais_infra.testing import Servers
 from relais_kit.application import Acting, ManualClock
+from relais_kit.due import Firing
+from relais_kit.due.mongo import MongoFirings
 from relais_kit.store import events_of
 from relais_kit.topics import TopicSettings, ensure_topics
 from relais_referrals.adapters.file_clock import FileClock
-from relais_referrals.adapters.mongo_escalations import MongoEscalationFirings
 from relais_referrals.application.consents import give_consent
 from relais_referrals.application.partners import register_partner
-from relais_referrals.application.ports import Firing
 from relais_referrals.application.referrals import Sending, send_referral
 from relais_referrals.application.streams import stream_id
-from relais_referrals.bootstrap import Referrals, bootstrap
+from relais_referrals.bootstrap import ESCALATION_FIRINGS, Referrals, bootstrap
 from relais_referrals.domain.consent import ConsentScope
 
 from .harness import START, TOPICS, case_opened, eventually, settings_for
@@ -234,7 +234,7 @@ async def test_escalated_once_though_the_worker_is_killed_before_and_after_the_d
 
         await eventually(settled, "the restarted worker dropping the entry", 90)
         s.move_to(due + dt.timedelta(days=3))
-        firings = MongoEscalationFirings(s.api.runtime.database)
+        firings = MongoFirings(s.api.runtime.database[ESCALATION_FIRINGS])
         [entry_key] = [f"escalation:{e.data['referral_id']}" for e in await s.escalations(case_id)]
         firing = await firings.get(entry_key)
         assert firing is not None
@@ -253,7 +253,7 @@ async def test_a_claim_left_by_a_killed_worker_is_fired_once_by_its_restart(
         s.worker.kill()
         # What a worker killed between its claim and its commit leaves: a claim, no completion,
         # the entry still due, nothing escalated.
-        firings = MongoEscalationFirings(s.api.runtime.database)
+        firings = MongoFirings(s.api.runtime.database[ESCALATION_FIRINGS])
         key = f"escalation:{referral_id}"
         assert await firings.claim(Firing(key, "worker-1", due))
         s.move_to(due + dt.timedelta(seconds=1))

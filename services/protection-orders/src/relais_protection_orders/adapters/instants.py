@@ -1,23 +1,15 @@
-"""How instants are stored: fixed-width UTC text, exact to the microsecond and sortable.
+"""How instants are stored: the kit's fixed-width UTC text (``relais_kit.instants``), exact to
+the microsecond and sortable, as in the kit's deadline schedule.
 
 BSON dates keep milliseconds only, and a deadline's ``due_at`` (24 hours after a request's
-timestamp) may carry microseconds: it must come back equal, or the manager would not recognise
-the deadline it scheduled. Text of one width also sorts like the instants it encodes.
+timestamp) may carry microseconds: it must come back equal, or the dashboard would not show the
+deadline the manager watches. Text of one width also sorts like the instants it encodes.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from relais_kit.instants import from_text, to_text
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 LAST = "~"  # sorts after every instant: "no deadline" goes last
 
-
-def to_text(instant: datetime) -> str:
-    if instant.tzinfo is None:
-        raise ValueError("instants are timezone-aware")
-    return instant.astimezone(UTC).strftime(_FORMAT)
-
-
-def from_text(text: str) -> datetime:
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+__all__ = ["LAST", "from_text", "to_text"]

@@ -1,55 +1,13 @@
-"""In-memory adapters of the deadline and dashboard ports, with the same contracts as the Mongo
-ones (the contract suites in ``tests/integration`` run against both). The in-memory event store
-is the kit's (``relais_kit.store.memory.MemoryEventStore``)."""
+"""The in-memory adapter of the dashboard port, with the same contract as the Mongo one (the
+contract suite in ``tests/integration`` runs against both). The in-memory event store, deadline
+schedule and firings are the kit's (``relais_kit.store.memory``, ``relais_kit.due.memory``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
-from relais_protection_orders.application.ports import (
-    DashboardRow,
-    Firing,
-    ScheduledDeadline,
-)
-
-
-class MemoryDeadlineSchedule:
-    def __init__(self) -> None:
-        self._entries: dict[str, ScheduledDeadline] = {}
-
-    async def add(self, entries: Sequence[ScheduledDeadline]) -> None:
-        for entry in entries:
-            self._entries.setdefault(entry.key, entry)
-
-    async def due(self, now: datetime, limit: int) -> list[ScheduledDeadline]:
-        due = [e for e in self._entries.values() if e.due_at <= now]
-        return sorted(due, key=lambda e: (e.due_at, e.key))[:limit]
-
-    async def remove(self, key: str) -> None:
-        self._entries.pop(key, None)
-
-    def entries(self) -> list[ScheduledDeadline]:
-        return sorted(self._entries.values(), key=lambda e: (e.due_at, e.key))
-
-
-class MemoryDeadlineFirings:
-    def __init__(self) -> None:
-        self._firings: dict[str, Firing] = {}
-
-    async def claim(self, firing: Firing) -> bool:
-        if firing.key in self._firings:
-            return False
-        self._firings[firing.key] = firing
-        return True
-
-    async def get(self, key: str) -> Firing | None:
-        return self._firings.get(key)
-
-    async def complete(self, key: str, at: datetime) -> None:
-        if key in self._firings:
-            self._firings[key] = replace(self._firings[key], completed_at=at)
+from relais_protection_orders.application.ports import DashboardRow
 
 
 class MemoryDashboard:

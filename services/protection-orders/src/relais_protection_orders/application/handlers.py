@@ -14,14 +14,11 @@ from datetime import datetime
 from relais_events.catalogue import Event
 from relais_events.envelope import Envelope
 from relais_kit.application import Acting, Clock, Committed, EventStore, WritePath
+from relais_kit.due import DueSchedule
 
 from relais_protection_orders.application.dashboard import refresh
 from relais_protection_orders.application.order_stream import ORDER, LoadedOrder, OrderNotFound
-from relais_protection_orders.application.ports import (
-    Dashboard,
-    DeadlineSchedule,
-    ScheduledDeadline,
-)
+from relais_protection_orders.application.ports import Dashboard, ScheduledDeadline
 from relais_protection_orders.domain.commands import Command, RequestProtectionOrder
 from relais_protection_orders.domain.deadlines import DeadlinePolicy
 from relais_protection_orders.domain.protection_order import ProtectionOrder, decide
@@ -34,7 +31,7 @@ Outcome = Committed[ProtectionOrder]
 @dataclass
 class OrderHandler:
     write_path: WritePath
-    schedule: DeadlineSchedule
+    schedule: DueSchedule[ScheduledDeadline]
     dashboard: Dashboard
     policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
 

@@ -3,7 +3,8 @@
 Adapters in ``adapters/`` implement them twice: on MongoDB/FerretDB and in memory, and one
 contract suite per port runs against both. Every write here obeys the store rules of DESIGN.md
 section 3: races are decided by inserts, an updated document has one writer at a time. The
-event store, the clock and the write path are the kit's (``relais_kit.application``).
+event store, the clock and the write path are the kit's (``relais_kit.application``); so are
+the deadline schedule and its firings (``relais_kit.due``), of ``ScheduledDeadline`` entries.
 """
 
 from __future__ import annotations
@@ -37,40 +38,6 @@ class ScheduledDeadline:
         """The entry's ``_id``. The version is part of it because an attempt that lost the
         commit race may have scheduled the same deadline under a version that never landed."""
         return f"{self.firing_key}:v{self.version}"
-
-
-class DeadlineSchedule(Protocol):
-    async def add(self, entries: Sequence[ScheduledDeadline]) -> None:
-        """Insert each entry unless its key is already there (insert-only: no race to lose)."""
-        ...
-
-    async def due(self, now: datetime, limit: int) -> list[ScheduledDeadline]:
-        """Entries with ``due_at <= now``, earliest first."""
-        ...
-
-    async def remove(self, key: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Firing:
-    """The record that one replica took charge of firing one deadline."""
-
-    key: str
-    owner: str
-    claimed_at: datetime
-    completed_at: datetime | None = None
-
-
-class DeadlineFirings(Protocol):
-    async def claim(self, firing: Firing) -> bool:
-        """Insert the firing; False on a duplicate key (another replica or an earlier run)."""
-        ...
-
-    async def get(self, key: str) -> Firing | None: ...
-
-    async def complete(self, key: str, at: datetime) -> None:
-        """Only the claimer calls it (store rule 2)."""
-        ...
 
 
 @dataclass(frozen=True)

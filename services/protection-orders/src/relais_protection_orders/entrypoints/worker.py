@@ -1,18 +1,19 @@
-"""The worker process: the deadline process manager, ticking against the real clock.
+"""The worker process: the deadline manager, ticking against the real clock.
 
     python -m relais_protection_orders.entrypoints.worker
 
-Each tick fires what is due (see ``application.deadline_manager``); the loop itself takes its
-clock from the handler, so tests drive the same code with a hand-moved clock and ``tick()``.
-The worker commits events too, so it runs its own outbox relay (the kit's ``Runtime``).
+Each tick fires what is due (the kit's ``relais_kit.due``, with ``application.due_deadlines``);
+the loop itself takes its clock from the handler, so tests drive the same code with a hand-moved
+clock and ``tick()``. The worker commits events too, so it runs its own outbox relay (the kit's
+``Runtime``). SIGTERM / SIGINT stop the loop, then the runtime (``run_until_signalled``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
+
+from relais_kit.runtime import run_until_signalled
 
 from relais_protection_orders.bootstrap import Service, bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
@@ -31,17 +32,7 @@ async def run_worker(service: Service, stop: asyncio.Event) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
-
-    async def _main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await run_worker(bootstrap(ProtectionOrdersSettings()), stop)
-
-    asyncio.run(_main())
+    run_until_signalled(lambda stop: run_worker(bootstrap(ProtectionOrdersSettings()), stop))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""How instants and days are stored: fixed-width UTC text, exact to the microsecond, sortable.
+"""How instants and days are stored: instants as the kit's fixed-width UTC text
+(``relais_kit.instants``, exact to the microsecond, sortable), days as ISO dates.
 
 BSON dates keep milliseconds only; an SLA's due instant must come back equal to the one
 scheduled, or the manager would not recognise it. Text of one width sorts like the instants.
@@ -8,17 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+from relais_kit.instants import from_text, to_text
 
-
-def to_text(instant: dt.datetime) -> str:
-    if instant.tzinfo is None:
-        raise ValueError("instants are timezone-aware")
-    return instant.astimezone(dt.UTC).strftime(_FORMAT)
-
-
-def from_text(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, _FORMAT).replace(tzinfo=dt.UTC)
+__all__ = ["day_from", "day_text", "from_text", "to_text"]
 
 
 def day_text(day: dt.date) -> str:

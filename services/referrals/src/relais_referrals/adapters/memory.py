@@ -1,15 +1,16 @@
 """In-memory adapters of every port, with the same contracts as the Mongo ones (the contract
-suite in ``tests/integration/test_port_contracts.py`` runs against both)."""
+suite in ``tests/referrals_servers/test_port_contracts.py`` runs against both). The escalation
+schedule and its firings are the kit's (``relais_kit.due.memory``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import replace
 
 from relais_events.vocabulary import PartnerKind
 
-from relais_referrals.application.ports import Firing, IndexRow, ScheduledEscalation, Site
+from relais_referrals.application.ports import IndexRow, Site
 from relais_referrals.domain.capacity import Declaration, Stay
 from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.partner import Partner
@@ -114,40 +115,3 @@ class MemoryShelterCapacity:
             for s in self._stays.values()
             if s.site_id in site_ids
         ]
-
-
-class MemoryEscalationSchedule:
-    def __init__(self) -> None:
-        self._entries: dict[str, ScheduledEscalation] = {}
-
-    async def add(self, entries: Sequence[ScheduledEscalation]) -> None:
-        for entry in entries:
-            self._entries.setdefault(entry.key, entry)
-
-    async def due(self, now: dt.datetime, limit: int) -> list[ScheduledEscalation]:
-        due = [e for e in self._entries.values() if e.due_at <= now]
-        return sorted(due, key=lambda e: (e.due_at, e.key))[:limit]
-
-    async def remove(self, key: str) -> None:
-        self._entries.pop(key, None)
-
-    def entries(self) -> list[ScheduledEscalation]:
-        return sorted(self._entries.values(), key=lambda e: (e.due_at, e.key))
-
-
-class MemoryEscalationFirings:
-    def __init__(self) -> None:
-        self._firings: dict[str, Firing] = {}
-
-    async def claim(self, firing: Firing) -> bool:
-        if firing.key in self._firings:
-            return False
-        self._firings[firing.key] = firing
-        return True
-
-    async def get(self, key: str) -> Firing | None:
-        return self._firings.get(key)
-
-    async def complete(self, key: str, at: dt.datetime) -> None:
-        if key in self._firings:
-            self._firings[key] = replace(self._firings[key], completed_at=at)

@@ -1,16 +1,17 @@
 """What the application needs from the outside world, as Protocols (DESIGN.md section 2).
 
 Adapters implement each twice, on MongoDB/FerretDB and in memory, and one contract suite runs
-against both (``tests/integration/test_port_contracts.py``). Every write obeys the store rules:
-races are decided by inserts; a document that is updated has ONE writer at a time, named in
-each port's docstring. The event store, the clock, the write path and the access log are the
-kit's (``relais_kit.application``).
+against both (``tests/referrals_servers/test_port_contracts.py``). Every write obeys the store
+rules: races are decided by inserts; a document that is updated has ONE writer at a time, named
+in each port's docstring. The event store, the clock, the write path and the access log are the
+kit's (``relais_kit.application``); so are the escalation schedule and its firings
+(``relais_kit.due``), of ``ScheduledEscalation`` entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -129,37 +130,3 @@ class ScheduledEscalation:
         # The version is part of it: an attempt that lost the commit race may have scheduled
         # the same referral under a version that never landed.
         return f"{self.referral_id}:v{self.version}"
-
-
-class EscalationSchedule(Protocol):
-    async def add(self, entries: Sequence[ScheduledEscalation]) -> None:
-        """Insert each entry unless its key is there (insert-only: no race to lose)."""
-        ...
-
-    async def due(self, now: dt.datetime, limit: int) -> list[ScheduledEscalation]:
-        """Entries with ``due_at <= now``, earliest first."""
-        ...
-
-    async def remove(self, key: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Firing:
-    """The record that one worker took charge of escalating one referral."""
-
-    key: str
-    owner: str
-    claimed_at: dt.datetime
-    completed_at: dt.datetime | None = None
-
-
-class EscalationFirings(Protocol):
-    async def claim(self, firing: Firing) -> bool:
-        """Insert the firing; False on a duplicate key (another worker or an earlier run)."""
-        ...
-
-    async def get(self, key: str) -> Firing | None: ...
-
-    async def complete(self, key: str, at: dt.datetime) -> None:
-        """Only the claimer calls it (store rule 2)."""
-        ...

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from relais_kit.application import Clock, WritePath
 from relais_kit.application.access_log import AccessLog
+from relais_kit.due import DueSchedule
 
 from relais_referrals.application.ports import (
     CaseDirectory,
-    EscalationSchedule,
     PartnerDirectory,
     ReferralIndex,
+    ScheduledEscalation,
     ShelterCapacity,
 )
 from relais_referrals.domain.sla import SlaPolicy
@@ -25,7 +26,7 @@ class ReferralServices:
     partners: PartnerDirectory
     index: ReferralIndex
     capacity: ShelterCapacity
-    schedule: EscalationSchedule
+    schedule: DueSchedule[ScheduledEscalation]
     sla: SlaPolicy
 
     @property

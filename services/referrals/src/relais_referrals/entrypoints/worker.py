@@ -7,7 +7,8 @@ and runs each record through the kit's ``EventRunner`` (decode, dead-letter what
 handled, retry in place what an outage breaks) into ``EventHandlers.on_event``, whose branches
 are idempotent on their own; offsets are committed after the records are handled. The SLA
 manager ticks beside it on the runtime's clock. The worker commits escalations, so it runs its
-own outbox relay (the kit's ``Runtime``). SIGTERM / SIGINT stop both loops, then the runtime.
+own outbox relay (the kit's ``Runtime``). SIGTERM / SIGINT stop both loops, then the runtime
+(``run_until_signalled``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Mapping
 
 from aiokafka import AIOKafkaConsumer
 from relais_events import topics
 from relais_kit.consumer import EventRunner, consume_forever
 from relais_kit.producers import idempotent_producer
+from relais_kit.runtime import run_until_signalled
 from relais_kit.topics import ensure_topics
 
 from relais_referrals.bootstrap import Referrals, bootstrap
@@ -103,17 +104,7 @@ async def run_worker(referrals: Referrals, stop: asyncio.Event) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
-
-    async def _main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await run_worker(bootstrap(ReferralsSettings()), stop)
-
-    asyncio.run(_main())
+    run_until_signalled(lambda stop: run_worker(bootstrap(ReferralsSettings()), stop))
 
 
 if __name__ == "__main__":
