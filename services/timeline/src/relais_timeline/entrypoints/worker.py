@@ -23,9 +23,7 @@ poison twice; here what is committed is exactly what was written.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +34,7 @@ from relais_kit.batch_consumer import BatchRunner, Decoded
 from relais_kit.consumer import DeadLetters, RawRecord
 from relais_kit.group_consumer import GroupConsumer
 from relais_kit.producers import idempotent_producer
+from relais_kit.runtime import run_until_signalled
 from relais_kit.topics import ensure_topics
 
 from relais_timeline.application.projection import Arrival, TimelineProjection
@@ -164,19 +163,9 @@ async def run(settings: TimelineSettings, stop: asyncio.Event) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
     settings = TimelineSettings()
     provision(settings)
-
-    async def _main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await run(settings, stop)
-
-    asyncio.run(_main())
+    run_until_signalled(lambda stop: run(settings, stop))
 
 
 if __name__ == "__main__":
