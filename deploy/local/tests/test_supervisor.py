@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -113,3 +114,36 @@ def test_after_stop_nothing_is_restarted_and_no_process_is_left() -> None:
     assert [c.pid for c in children] == pids
     assert not any(c.running for c in children)
     assert not any(line.startswith("restarted") for line in lines)
+
+
+LAUNCHER = """
+import sys, time
+from relais_infra.supervisor import Child, Supervisor
+supervisor = Supervisor([Child("worker", sys.argv[1:])])
+supervisor.start()
+print(supervisor.children[0].pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the kernel's parent-death signal is Linux's")
+@pytest.mark.timeout(60)
+def test_the_services_end_with_a_launcher_killed_by_sigkill() -> None:
+    """No orphan keeps its port after the launcher itself is `kill -9`ed."""
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, *SLEEPER], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert launcher.stdout is not None
+        service = int(launcher.stdout.readline())
+        assert _alive(service)
+        launcher.kill()
+        launcher.wait()
+        deadline = time.monotonic() + 20
+        while _alive(service) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(service)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
