@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
+from relais_events.rules import RuleViolation
 from relais_kit.app import create_app
 from relais_kit.auth import Policy
 from relais_kit.http.errors import DomainRuleViolation
@@ -26,16 +27,18 @@ class ReportIn(StrictModel):
     victim: Victim
 
 
-class ProtectionOrderRuleViolated(Exception):  # noqa: N818  (shaped like a service domain error)
+class ProtectionOrderRuleViolated(RuleViolation):  # shaped like a service domain's base
     """A command breaks a rule of the protection-order domain."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class RulingBeforeApplication(ProtectionOrderRuleViolated):
     """A ruling cannot precede the application it answers (C. civ. 515-10)."""
+
+
+class OrderNotFound(ProtectionOrderRuleViolated):
+    """No order of the départements you act for has this id."""
+
+    status = 404
 
 
 class ConcurrencyConflict(Exception):  # noqa: N818  (the store's name)
@@ -61,6 +64,7 @@ async def raise_(what: str) -> None:
         "rule": DomainRuleViolation("report.victim_consent", "The victim has not consented."),
         "state": AlreadyRuled("order.already_ruled", "The order is already ruled."),
         "domain": RulingBeforeApplication(),
+        "missing": OrderNotFound("order-7"),
         "conflict": ConcurrencyConflict("case-1:000042 exists"),
         "bug": RuntimeError("mongodb://admin:hunter2@db/ secret victim name"),
     }
@@ -73,7 +77,7 @@ async def client(serve: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
         ServiceSettings(service_name="kit-problems"),
         routers=[router],
         policy=Policy({}),
-        error_map={ProtectionOrderRuleViolated: 422, ConcurrencyConflict: 409},
+        error_map={ConcurrencyConflict: 409},
         tracer_provider=TracerProvider(),
     )
     # A server logs unhandled errors after the 500 is sent; the client must not re-raise them.
@@ -128,10 +132,16 @@ async def test_a_state_dependent_rule_can_be_a_409(client: httpx.AsyncClient) ->
     assert problem(await client.post("/v1/raise/state"), 409)["rule"] == "order.already_ruled"
 
 
-async def test_mapped_domain_errors_use_their_class_as_rule(client: httpx.AsyncClient) -> None:
+async def test_domain_rules_use_their_class_as_rule(client: httpx.AsyncClient) -> None:
     body = problem(await client.post("/v1/raise/domain"), 422)
     assert body["rule"] == "RulingBeforeApplication"
     assert "515-10" in body["detail"]
+
+
+async def test_a_domain_rule_answers_its_own_status(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post("/v1/raise/missing"), 404)
+    assert body["rule"] == "OrderNotFound"
+    assert body["detail"].endswith("(order-7)")
 
 
 async def test_a_concurrency_conflict_is_a_409(client: httpx.AsyncClient) -> None:

@@ -84,6 +84,19 @@ async def test_a_timeline_round_trips_by_case_id_and_is_replaced_whole(
     assert await store.get("case-2") is None
 
 
+async def test_adding_new_timelines_never_overwrites_one_that_exists(
+    adapters: Adapters, event: MakeEvent
+) -> None:
+    store = adapters.timelines
+    kept = apply(empty_timeline("case-1"), event("a"))
+    await store.put(kept)
+    presumed = [apply(empty_timeline(c), event(f"{c}-first")) for c in ("case-1", "case-2")]
+    assert await store.add_new(presumed) == {"case-1"}
+    assert await store.get("case-1") == kept
+    assert await store.get("case-2") == presumed[1]
+    assert await store.add_new([]) == set()
+
+
 def row(case_id: str, departement: str = "75", **changes: Any) -> CommitteeCase:
     base = CommitteeCase(
         case_id=case_id,

@@ -24,6 +24,13 @@ class MemoryTimelineStore:
         for timeline in timelines:
             await self.put(timeline)
 
+    async def add_new(self, timelines: Sequence[CaseTimeline]) -> set[str]:
+        existing = {t.case_id for t in timelines if t.case_id in self.timelines}
+        for timeline in timelines:
+            if timeline.case_id not in existing:
+                self.timelines[timeline.case_id] = timeline
+        return existing
+
 
 class MemoryCommitteeCaseList:
     def __init__(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Final
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from relais_kit.indexes import declare_index
+from relais_kit.inserting import insert_new
 from relais_kit.replacing import replace_by_id
 
 from relais_timeline.application.ports import CasePage
@@ -43,6 +44,9 @@ class MongoTimelineStore:
     async def put_many(self, timelines: Sequence[CaseTimeline]) -> None:
         # One writer per case (the worker owning its partition): a plain replace by `_id`.
         await replace_by_id(self._timelines, [_timeline_document(t) for t in timelines])
+
+    async def add_new(self, timelines: Sequence[CaseTimeline]) -> set[str]:
+        return await insert_new(self._timelines, [_timeline_document(t) for t in timelines])
 
     async def case_ids(self) -> list[str]:
         """Every case id (a scan: for the auditor's rebuild, never a request path)."""
