@@ -179,6 +179,8 @@ def run() -> int:
         say(f"topics: {len(report.created)} created, {len(report.existing)} already there")
         say(f"kafka     {layout.kafka_bootstrap}")
         say(f"ferretdb  {layout.mongo_uri}")
+        if stopping:  # Ctrl-C while the servers started: they stop, no service starts
+            return 0
         children, apis = _children(env)
         supervisor = Supervisor(children, say=say, stopping=stopping)
         supervisor.start()
