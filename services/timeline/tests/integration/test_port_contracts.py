@@ -112,6 +112,19 @@ def row(case_id: str, departement: str = "75", **changes: Any) -> CommitteeCase:
     return base.model_copy(update=changes)
 
 
+async def test_adding_new_committee_rows_never_overwrites_one_that_exists(
+    adapters: Adapters,
+) -> None:
+    cases = adapters.committee_cases
+    await cases.put(row("case-1", risk_level="medium"))
+    assert await cases.add_new([row("case-1"), row("case-2")]) == {"case-1"}
+    page = await cases.open_cases("75")
+    assert [(c.case_id, c.risk_level) for c in page.cases] == [
+        ("case-1", "medium"),
+        ("case-2", "high"),
+    ]
+
+
 async def test_the_committee_list_filters_pages_and_keeps_one_row_per_case(
     adapters: Adapters,
 ) -> None:

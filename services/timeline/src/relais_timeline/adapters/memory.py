@@ -43,6 +43,13 @@ class MemoryCommitteeCaseList:
     async def put(self, row: CommitteeCase) -> None:
         self.rows[row.case_id] = row
 
+    async def add_new(self, rows: Sequence[CommitteeCase]) -> set[str]:
+        existing = {r.case_id for r in rows if r.case_id in self.rows}
+        for row in rows:
+            if row.case_id not in existing:
+                self.rows[row.case_id] = row
+        return existing
+
     async def open_cases(
         self,
         departement: str,

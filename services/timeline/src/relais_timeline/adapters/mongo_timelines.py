@@ -73,9 +73,10 @@ class MongoCommitteeCaseList:
 
     async def put_many(self, rows: Sequence[CommitteeCase]) -> None:
         # Written by the worker owning the case, like its timeline.
-        await replace_by_id(
-            self._rows, [{"_id": r.case_id, **r.model_dump(mode="json")} for r in rows]
-        )
+        await replace_by_id(self._rows, [_row_document(r) for r in rows])
+
+    async def add_new(self, rows: Sequence[CommitteeCase]) -> set[str]:
+        return await insert_new(self._rows, [_row_document(r) for r in rows])
 
     async def open_cases(
         self,
@@ -98,3 +99,7 @@ class MongoCommitteeCaseList:
             rows.append(CommitteeCase.model_validate(document))
         more = len(rows) > limit
         return CasePage(cases=rows[:limit], next_offset=offset + limit if more else None)
+
+
+def _row_document(row: CommitteeCase) -> Document:
+    return {"_id": row.case_id, **row.model_dump(mode="json")}

@@ -39,6 +39,9 @@ class CommitteeCaseList(Protocol):
 
     async def put(self, row: CommitteeCase) -> None: ...
     async def put_many(self, rows: Sequence[CommitteeCase]) -> None: ...
+    async def add_new(self, rows: Sequence[CommitteeCase]) -> set[str]:
+        """Store each row only if its case has none yet; the case ids that had one."""
+
     async def open_cases(
         self,
         departement: str,

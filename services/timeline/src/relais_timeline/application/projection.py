@@ -62,8 +62,9 @@ class TimelineProjection:
         is presumed new: its timeline is inserted without a read, and re-done from the stored one
         when it existed after all (a redelivery, or a rebuild). Every other timeline is read
         (or taken from the cache) and replaced. The committee rows are written after the
-        inserts and before the replaces: a process dying in between has its batch redelivered,
-        which recomputes the same rows from the stored timelines and writes them again."""
+        timeline inserts (inserted as well for those cases) and before the timeline replaces:
+        a process dying in between has its batch redelivered, which recomputes the same rows
+        from the stored timelines and writes them again."""
         by_case: dict[str, list[EventSummary]] = {}
         starting: set[str] = set()
         for arrival in arrivals:
@@ -103,7 +104,12 @@ class TimelineProjection:
                 e.event.event_id for e in after.entries if e.event.event_id not in known
             ]
         rows = [row for t in afters.values() if (row := committee_case(t)) is not None]
-        await self.committee_cases.put_many(rows)
+        # A case whose timeline was just inserted has no row yet, unless an earlier attempt
+        # wrote it: inserted too, and replaced only when it was there.
+        had_row = await self.committee_cases.add_new([r for r in rows if r.case_id in inserted])
+        await self.committee_cases.put_many(
+            [r for r in rows if r.case_id not in inserted or r.case_id in had_row]
+        )
         await self.timelines.put_many(
             [t for c, t in afters.items() if c in placed and c not in inserted]
         )
