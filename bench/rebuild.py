@@ -57,7 +57,9 @@ async def publish(bootstrap: str, namespace: str, records: int) -> int:
 
 
 async def raw_read(bootstrap: str, topics: list[str]) -> float:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()

@@ -25,7 +25,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from relais_events.catalogue.timeline import PartitionOffset
 from relais_events.codec import UndecodableRecord
 
-from relais_timeline.application.projection import TimelineProjection
+from relais_timeline.application.projection import Arrival, TimelineProjection
 from relais_timeline.entrypoints.records import ContextRecord, arrival_of
 
 log = logging.getLogger(__name__)
@@ -140,8 +140,15 @@ async def replay(
     timeout_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
     source: LogSource | None = None,
+    window: int = 20_000,
 ) -> Replayed:
-    """``progress(records read, records in all)`` after each batch."""
+    """``progress(records read, records in all)`` after each batch.
+
+    Records are applied ``window`` at a time (a few fetches): the events of one case stand on
+    several topics, and a case whose events all arrive in one window is inserted whole, where
+    one split across windows is read back and replaced, which costs FerretDB about seven times
+    as much (measured: 0.5 ms an insert, 3.4 ms a replace of a timeline). Memory holds at most
+    one window of decoded events."""
     source = source or KafkaLog(bootstrap)
     watchdog = _Watchdog(timeout_s)
     try:
@@ -151,6 +158,7 @@ async def replay(
         if progress is not None:
             progress(0, total)
         remaining = dict(ends)
+        arrivals: list[Arrival] = []
         while remaining:
             stalled = ", ".join(sorted(f"{tp.topic}/{tp.partition}" for tp in remaining))
             poll_ms = max(1, min(500, int(watchdog.left() * 1000)))
@@ -158,7 +166,6 @@ async def replay(
                 source.fetch(list(remaining), poll_ms), f"records of {stalled}"
             )
             read_before, left_before = records, len(remaining)
-            arrivals = []
             for tp, batch in batches.items():
                 for message in batch:
                     if message.offset >= ends[tp]:
@@ -178,11 +185,12 @@ async def replay(
                 raise ReplayStalled(
                     f"replay made no progress for {timeout_s:.0f} s: records of {stalled}"
                 )
-            if arrivals:
+            if arrivals and (len(arrivals) >= window or not remaining):
                 await watchdog.bound(
                     projection.project_all(arrivals),
                     f"the store, writing {len(arrivals)} records' timelines",
                 )
+                arrivals = []
                 watchdog.progressed()
             if batches and progress is not None:
                 progress(records, total)
