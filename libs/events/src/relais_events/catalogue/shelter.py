@@ -30,6 +30,7 @@ class NightClaimRejection(StrEnum):
     PERSON_ALREADY_COUNTED = "person_already_counted"  # once per night across all sites
     OVER_DECLARED_CAPACITY = "over_declared_capacity"
     OUTSIDE_ENVELOPE_PERIOD = "outside_envelope_period"
+    OUTSIDE_ENVELOPE_TERRITORY = "outside_envelope_territory"  # the site is in another département
 
 
 class ShelterOverrideGround(StrEnum):

@@ -1,0 +1,325 @@
+"""Allocating places and releasing them, with reservations decided by inserts.
+
+An allocation holds, for each of its nights, one ``place_key`` per person (an adult slot per
+adult, a child slot per child) and one ``person_key`` per person: a full night or a person
+already sheltered elsewhere shows as duplicates, and the allocation gives back everything it
+tried and answers ``NightFull`` / ``PersonAlreadySheltered`` (409). A release commits first and
+then frees the nights after the last one stayed; it first takes the ``claimed_key`` of each of
+those nights, so that a night being claimed is never released and a released night never
+claimed. See ``operations`` for the order of the writes and what a crash leaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from relais_events.catalogue.shelter import ReleaseReason
+from relais_events.envelope import new_event_id
+from relais_kit.application import Acting, Committed
+
+from relais_shelter.application.operations import TooSlow, acting_json, give_back
+from relais_shelter.application.ports import Operation, OperationKind, Outcome
+from relais_shelter.application.services import ShelterServices
+from relais_shelter.application.streams import ALLOCATION, SITE
+from relais_shelter.domain import errors
+from relais_shelter.domain.allocation import (
+    Allocate,
+    Allocation,
+    Release,
+    decide_allocation,
+    freed_nights,
+)
+from relais_shelter.domain.keys import (
+    Pool,
+    claimed_key,
+    is_person,
+    night_of,
+    person_key,
+    place_key,
+    place_of,
+)
+from relais_shelter.domain.nights import nights_between
+from relais_shelter.domain.site import Site
+
+MAX_ROUNDS = 20  # rounds of lost races (another process won the slots) before answering full
+
+
+async def load_site(services: ShelterServices, site_id: str, acting: Acting) -> Site:
+    site = (await services.write_path.load(SITE, site_id)).state
+    if site is None or not acting.acts_for(site.departement):
+        raise errors.SiteNotFound(site_id)
+    return site
+
+
+async def load_allocation(
+    services: ShelterServices, allocation_id: str, acting: Acting
+) -> tuple[Allocation, Site]:
+    loaded = await services.write_path.load(ALLOCATION, allocation_id)
+    if loaded.state is None or not acting.acts_for(loaded.jurisdiction):
+        raise errors.AllocationNotFound(allocation_id)
+    site = (await services.write_path.load(SITE, loaded.state.site_id)).state
+    if site is None:
+        raise errors.AllocationNotFound(allocation_id)
+    return loaded.state, site
+
+
+def allocate_json(command: Allocate) -> dict[str, Any]:
+    return {
+        "allocation_id": command.allocation_id,
+        "case_id": command.case_id,
+        "site_id": command.site_id,
+        "operator_org": command.operator_org,
+        "first_night": command.first_night.isoformat(),
+        "nights": command.nights,
+        "adults": list(command.adults),
+        "children": list(command.children),
+        "minor_victim": command.minor_victim,
+        "consent_given": command.consent_given,
+    }
+
+
+def allocate_of(document: dict[str, Any]) -> Allocate:
+    return Allocate(
+        allocation_id=document["allocation_id"],
+        case_id=document["case_id"],
+        site_id=document["site_id"],
+        operator_org=document["operator_org"],
+        first_night=dt.date.fromisoformat(document["first_night"]),
+        nights=int(document["nights"]),
+        adults=tuple(document["adults"]),
+        children=tuple(document["children"]),
+        minor_victim=bool(document["minor_victim"]),
+        consent_given=bool(document["consent_given"]),
+    )
+
+
+@dataclass
+class _Attempt:
+    """The operation as last written, with every key it may have inserted."""
+
+    operation: Operation
+    begun: bool = False
+    tried: list[str] = field(default_factory=list)
+
+
+async def allocate(
+    services: ShelterServices,
+    *,
+    case_id: str,
+    site_id: str,
+    first_night: dt.date,
+    nights: int,
+    adults: tuple[str, ...],
+    children: tuple[str, ...],
+    minor_victim: bool,
+    consent_given: bool,
+    acting: Acting,
+) -> Committed[Allocation | None]:
+    site = await load_site(services, site_id, acting)
+    command = Allocate(
+        allocation_id=f"alloc-{new_event_id()}",
+        case_id=case_id,
+        site_id=site_id,
+        operator_org=acting.org_ref,
+        first_night=first_night,
+        nights=nights,
+        adults=adults,
+        children=children,
+        minor_victim=minor_victim,
+        consent_given=consent_given,
+    )
+    started = services.clock.now()
+    decide_allocation(None, command, site, started)  # every rule the records decide, first
+    attempt = _Attempt(
+        Operation(
+            op_id=command.allocation_id,
+            kind=OperationKind.ALLOCATE,
+            holder=command.allocation_id,
+            started_at=started,
+            command={"allocate": allocate_json(command), "acting": acting_json(acting)},
+        )
+    )
+    try:
+        held = await _reserve(services, site, command, attempt)
+        if not services.in_time(started):
+            raise TooSlow()
+    except BaseException:
+        if attempt.begun:
+            await give_back(services, replace(attempt.operation, held=tuple(attempt.tried)))
+            _forget_places(services, attempt.tried)
+        raise
+    await services.holdings.keep(command.allocation_id, held)
+    return await commit_allocation(services, site, command, acting, new=True)
+
+
+async def commit_allocation(
+    services: ShelterServices, site: Site, command: Allocate, acting: Acting, *, new: bool
+) -> Committed[Allocation | None]:
+    """COMMIT decided, the events committed, the operation forgotten (also the sweep's way to
+    finish an allocation whose process died after deciding)."""
+    if await services.operations.decide(command.allocation_id, Outcome.COMMIT) is Outcome.ABANDON:
+        raise TooSlow()  # the sweep took it over and gives everything back
+    committed = await services.write_path.execute(
+        ALLOCATION,
+        command.allocation_id,
+        lambda loaded, now: decide_allocation(loaded.state, command, site, now),
+        acting=acting,
+        subject=command.case_id,
+        jurisdiction=site.departement,
+        new=new,
+    )
+    await services.operations.finish(command.allocation_id)
+    return committed
+
+
+async def _reserve(
+    services: ShelterServices, site: Site, command: Allocate, attempt: _Attempt
+) -> list[str]:
+    """Insert the person-nights and one slot per person and night, trying other slots for the
+    ones another process won; raises the rule that failed (the caller gives back)."""
+    end = command.first_night + dt.timedelta(days=command.nights)
+    nights = nights_between(command.first_night, end)
+    persons = (*command.adults, *command.children)
+    pending = [person_key(p, n) for n in nights for p in persons]
+    missing = {(n, Pool.ADULT): len(command.adults) for n in nights}
+    missing.update({(n, Pool.CHILD): len(command.children) for n in nights if command.children})
+    held: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        picked = await _pick(services, site, missing)
+        keys = [*picked, *pending]
+        pending = []
+        attempt.tried.extend(keys)
+        attempt.operation = replace(attempt.operation, held=tuple(attempt.tried))
+        if attempt.begun:
+            await services.operations.note(attempt.operation)
+        else:
+            await services.operations.begin(attempt.operation)
+            attempt.begun = True
+        taken = await services.reservations.insert(keys, command.allocation_id)
+        for key, (night, pool, slot) in picked.items():
+            services.places.answered((site.site_id, night, pool), slot)
+            if key not in taken:
+                missing[(night, pool)] -= 1
+        people = sorted(k for k in taken if is_person(k))
+        if people:
+            raise errors.PersonAlreadySheltered(f"on the night of {night_of(people[0])}")
+        held.extend(k for k in keys if k not in taken)
+        missing = {np: k for np, k in missing.items() if k > 0}
+        if not missing:
+            return held
+    raise errors.NightFull(min(n for n, _ in missing), "other allocations kept winning its places")
+
+
+async def _pick(
+    services: ShelterServices, site: Site, missing: dict[tuple[dt.date, Pool], int]
+) -> dict[str, tuple[dt.date, Pool, int]]:
+    """Candidate slots for what is missing; ``NightFull`` when a night has none left."""
+    picked: dict[str, tuple[dt.date, Pool, int]] = {}
+    for (night, pool), count in sorted(missing.items()):
+        capacity = site.capacity_on(night)
+        slots = capacity.adult if pool is Pool.ADULT else capacity.child
+        key = (site.site_id, night, pool)
+        seen = services.places.generation(key)
+        chosen = services.places.pick(key, slots, count)
+        if len(chosen) < count:
+            await services.places.refresh(key, slots, seen, services.reservations.holders)
+            chosen += services.places.pick(key, slots, count - len(chosen))
+        if len(chosen) < count:
+            for slot in chosen:
+                services.places.forget(key, slot)
+            for n, p, slot in picked.values():
+                services.places.forget((site.site_id, n, p), slot)
+            raise errors.NightFull(night, f"{pool} places")
+        for slot in chosen:
+            picked[place_key(site.site_id, night, pool, slot)] = (night, pool, slot)
+    return picked
+
+
+def _forget_places(services: ShelterServices, keys: list[str]) -> None:
+    for key in keys:
+        place = place_of(key)
+        if place is not None:
+            site_id, night, pool, slot = place
+            services.places.forget((site_id, night, pool), slot)
+
+
+async def release(
+    services: ShelterServices,
+    allocation_id: str,
+    last_night: dt.date,
+    reason: ReleaseReason,
+    acting: Acting,
+) -> Committed[Allocation | None]:
+    allocation, site = await load_allocation(services, allocation_id, acting)
+    command = Release(allocation_id, acting.org_ref, last_night, reason)
+    started = services.clock.now()
+    decide_allocation(allocation, command, site, started)
+    op_id = f"release-{new_event_id()}"
+    locks = [claimed_key(allocation_id, n) for n in freed_nights(allocation, last_night)]
+    operation = Operation(
+        op_id=op_id,
+        kind=OperationKind.RELEASE,
+        holder=op_id,
+        started_at=started,
+        held=tuple(locks),
+        command={
+            "release": {
+                "allocation_id": allocation_id,
+                "operator_org": command.operator_org,
+                "last_night": last_night.isoformat(),
+                "reason": str(reason),
+            },
+            "acting": acting_json(acting),
+        },
+    )
+    await services.operations.begin(operation)
+    try:
+        taken = await services.reservations.insert(locks, op_id)
+        if taken:
+            holders = await services.reservations.holders(sorted(taken))
+            if any(h.startswith("release-") for h in holders.values()):
+                raise errors.AlreadyReleased(allocation_id)
+            raise errors.ReleaseOfClaimedNight(", ".join(sorted(str(night_of(k)) for k in taken)))
+        if not services.in_time(started):
+            raise TooSlow()
+    except BaseException:
+        await give_back(services, operation)
+        raise
+    return await commit_release(services, op_id, site, command, acting)
+
+
+async def commit_release(
+    services: ShelterServices, op_id: str, site: Site, command: Release, acting: Acting
+) -> Committed[Allocation | None]:
+    if await services.operations.decide(op_id, Outcome.COMMIT) is Outcome.ABANDON:
+        raise TooSlow()
+    committed = await services.write_path.execute(
+        ALLOCATION,
+        command.allocation_id,
+        lambda loaded, now: _release_once(loaded.state, command, site, now),
+        acting=acting,
+    )
+    await free_after(services, command.allocation_id, command.last_night)
+    await services.operations.finish(op_id)
+    return committed
+
+
+def _release_once(
+    state: Allocation | None, command: Release, site: Site, now: dt.datetime
+) -> list[Any]:
+    if state is not None and state.released_after == command.last_night:
+        return []  # committed already (the sweep finishing a release)
+    return decide_allocation(state, command, site, now)
+
+
+async def free_after(services: ShelterServices, allocation_id: str, last_night: dt.date) -> None:
+    """Give back the places and person-nights after ``last_night`` (idempotent)."""
+    keys = [
+        k
+        for k in await services.holdings.of(allocation_id)
+        if (night_of(k) or last_night) > last_night
+    ]
+    await services.reservations.release(keys, allocation_id)
+    _forget_places(services, keys)
