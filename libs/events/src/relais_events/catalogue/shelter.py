@@ -2,7 +2,8 @@
 
 A site's name and address are secret outside the shelter service: they are never in ``data``;
 ``shelter.site_registered`` carries them sealed in ``pii`` (the site's own data key), so only the
-shelter service, which holds the key, can open them. Money is in integer cents, so that canonical JSON never has to agree on a float's digits.
+shelter service, which holds the key, can open them. Money is in integer cents, so that
+canonical JSON never has to agree on a float's digits.
 """
 
 from __future__ import annotations
