@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from relais_events.catalogue.shelter import ReleaseReason
+from relais_shelter.adapters.memory import MemoryReservations
 from relais_shelter.application import allocations, claims, reads
 
 from .harness import NIGHT, OPERATOR, Harness
@@ -75,3 +78,40 @@ async def test_the_statement_lists_the_months_claims_without_case_or_site(h: Har
     assert site not in csv
     assert allocation not in csv
     assert await reads.statement(h.services, envelope, "2026-04") == lines[0] + "\n"
+
+
+class ReleaseFirst(MemoryReservations):
+    """Runs a release just before the claim's first insert: the claim decided on the state
+    before it, the release takes the night's key first."""
+
+    def __init__(
+        self, shared: MemoryReservations, release: Callable[[], Awaitable[object]]
+    ) -> None:
+        self.held = shared.held
+        self.release_first: Callable[[], Awaitable[object]] | None = release
+
+    async def insert(self, keys: Sequence[str], holder: str) -> set[str]:
+        if self.release_first is not None and holder.startswith("claim-"):
+            release, self.release_first = self.release_first, None
+            await release()
+        return await super().insert(keys, holder)
+
+
+async def test_a_night_released_while_its_claim_ran_is_not_claimed(h: Harness) -> None:
+    """The release takes the night's claimed key first: a claim decided on the state before the
+    release finds it taken and is rejected, and the released night is never paid for."""
+    site = await h.site(places=2)
+    envelope = await h.envelope(nights=10)
+    allocation = await h.allocate(site, nights=3)
+
+    def release() -> Awaitable[object]:
+        reason = ReleaseReason.STAY_ENDED
+        return allocations.release(h.services, allocation, NIGHT, reason, OPERATOR)
+
+    racing = replace(h.process(), reservations=ReleaseFirst(h.reservations, release))
+    later = NIGHT + dt.timedelta(days=2)
+    written = await claims.claim_night(racing, allocation, envelope, later, OPERATOR)
+    assert written.state is not None
+    assert str(written.state.reason) == "no_allocation"
+    assert h.types().count("shelter.allocation_released") == 1
+    assert (await reads.consumption(h.services, envelope)).nights_claimed == 0

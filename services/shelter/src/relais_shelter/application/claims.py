@@ -120,6 +120,10 @@ async def _reserve(
     """The night's claimed key, then one unit per person; the rejection when one is missing."""
     lock = operation.held[0]
     if await services.reservations.insert([lock], operation.holder):
+        holder = (await services.reservations.holders([lock])).get(lock, "")
+        # A release that took the night first gave it back: the allocation no longer holds it.
+        if holder.startswith("release-"):
+            return NightClaimRejection.NO_ALLOCATION, replace(operation, held=())
         return NightClaimRejection.PERSON_ALREADY_COUNTED, replace(operation, held=())
     needed = allocation.persons
     held: list[int] = []
