@@ -125,3 +125,21 @@ async def test_the_api_refuses_what_breaks_a_rule_with_a_problem(api: Api) -> No
     assert answer.status_code == 404
     assert (await api.post("/v1/allocations", body, OFFICER)).status_code == 403
     assert (await api.post("/v1/allocations", body | {"nights": 0})).status_code == 422
+
+
+async def test_an_allocation_sent_twice_with_one_idempotency_key_is_made_once(api: Api) -> None:
+    site = await api.site(places=3)
+    body = {
+        "case_id": "case-7",
+        "site_id": site,
+        "first_night": NIGHT.isoformat(),
+        "nights": 2,
+        "adults": ["pk-7"],
+        "consent_given": True,
+    }
+    headers = OPERATOR | {"Idempotency-Key": "alloc-case-7-once"}
+    first = await api.client.post("/v1/allocations", json=body, headers=headers)
+    again = await api.client.post("/v1/allocations", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["allocation_id"] == first.json()["allocation_id"]
+    assert (await api.free())["adult_places"] == 2
