@@ -123,3 +123,21 @@ async def test_the_sites_address_is_sealed_never_in_data(h: Harness) -> None:
     assert registered.pii is not None
     assert "Lilas" not in registered.model_dump_json(exclude={"pii"})
     assert "Lilas" not in registered.pii.ciphertext
+
+
+async def test_two_releases_at_once_one_is_recorded_and_nothing_is_left_held(h: Harness) -> None:
+    """Releasing on the last night frees no night, so the two releases have no key to race on:
+    the allocation's stream decides, and the loser gives back what it took."""
+    site = await h.site(places=2)
+    allocation = await h.allocate(site, nights=2)
+    last = NIGHT + dt.timedelta(days=1)
+    results = await asyncio.gather(
+        *(
+            allocations.release(h.process(), allocation, last, ReleaseReason.STAY_ENDED, OPERATOR)
+            for _ in range(2)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyReleased", "Committed"]
+    assert h.types().count("shelter.allocation_released") == 1
+    assert not h.operations.running

@@ -287,20 +287,28 @@ async def release(
     except BaseException:
         await give_back(services, operation)
         raise
-    return await commit_release(services, op_id, site, command, acting)
+    return await commit_release(services, operation, site, command, acting)
 
 
 async def commit_release(
-    services: ShelterServices, op_id: str, site: Site, command: Release, acting: Acting
+    services: ShelterServices, operation: Operation, site: Site, command: Release, acting: Acting
 ) -> Committed[Allocation | None]:
+    op_id = operation.op_id
     if await services.operations.decide(op_id, Outcome.COMMIT) is Outcome.ABANDON:
         raise TooSlow()
-    committed = await services.write_path.execute(
-        ALLOCATION,
-        command.allocation_id,
-        lambda loaded, now: _release_once(loaded.state, command, site, now),
-        acting=acting,
-    )
+    try:
+        committed = await services.write_path.execute(
+            ALLOCATION,
+            command.allocation_id,
+            lambda loaded, now: _release_once(loaded.state, command, site, now),
+            acting=acting,
+        )
+    except errors.ShelterRuleViolation:
+        # Another release committed first (one that freed no night takes no key to race on):
+        # this one holds its keys for nothing.
+        await services.reservations.release(operation.held, operation.holder)
+        await services.operations.finish(op_id)
+        raise
     await free_after(services, command.allocation_id, command.last_night)
     await services.operations.finish(op_id)
     return committed

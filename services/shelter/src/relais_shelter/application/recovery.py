@@ -33,6 +33,7 @@ from relais_shelter.application.ports import Operation, OperationKind, Outcome
 from relais_shelter.application.services import ShelterServices
 from relais_shelter.application.streams import ALLOCATION, SITE
 from relais_shelter.domain.allocation import Allocation, Release
+from relais_shelter.domain.errors import ShelterRuleViolation
 from relais_shelter.domain.site import Site
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,18 @@ async def sweep(services: ShelterServices, now: dt.datetime | None = None) -> Sw
     instant = (now or services.clock.now()) - services.lease
     given_back = finished = 0
     for operation in await services.operations.started_before(instant):
-        outcome = await services.operations.decide(operation.op_id, Outcome.ABANDON)
-        if outcome is Outcome.ABANDON:
-            await _abandon(services, operation)
-            given_back += 1
-        else:
-            await _finish(services, operation)
-            finished += 1
+        try:
+            outcome = await services.operations.decide(operation.op_id, Outcome.ABANDON)
+            if outcome is Outcome.ABANDON:
+                await _abandon(services, operation)
+                given_back += 1
+            else:
+                await _finish(services, operation)
+                finished += 1
+        except ShelterRuleViolation as rule:  # decided otherwise meanwhile: nothing to finish
+            log.info("recovery sweep: %s ended by %s", operation.op_id, rule.rule)
+        except Exception:  # one bad operation never stops the sweep of the others
+            log.exception("recovery sweep: %s left for the next sweep", operation.op_id)
     if given_back or finished:
         log.info("recovery sweep: %s given back, %s finished", given_back, finished)
     return Swept(given_back, finished)
@@ -108,7 +114,7 @@ async def _finish_release(services: ShelterServices, operation: Operation) -> No
         ReleaseReason(body["reason"]),
     )
     acting = acting_of(operation.command["acting"])
-    await commit_release(services, operation.op_id, site, command, acting)
+    await commit_release(services, operation, site, command, acting)
 
 
 async def _finish_claim(services: ShelterServices, operation: Operation) -> None:
