@@ -23,6 +23,7 @@ from relais_events.vocabulary import Role
 from relais_kit.application import Acting
 from relais_shelter.application import allocations
 from relais_shelter.application.ports import Reservations
+from relais_shelter.application.services import ShelterServices
 from relais_shelter.bootstrap import bootstrap
 from relais_shelter.config import ShelterSettings
 from relais_shelter.domain.errors import ShelterRuleViolation
@@ -48,6 +49,33 @@ class HoldsThenHangs:
         await self.inner.release(keys, holder)
 
 
+async def burst(services: ShelterServices, acting: Acting, request: dict[str, Any]) -> None:
+    count = 0
+
+    async def one(n: int) -> None:
+        try:
+            await allocations.allocate(
+                services,
+                case_id=f"case-burst-{n}",
+                site_id=request["site_id"],
+                first_night=dt.date.fromisoformat(request["first_night"]),
+                nights=1 + n % 4,
+                adults=(f"pk-burst-{n}",),
+                children=(),
+                minor_victim=False,
+                consent_given=True,
+                acting=acting,
+            )
+        except ShelterRuleViolation:
+            return  # a full night: the burst goes on
+
+    while True:
+        await asyncio.gather(*(one(count + i) for i in range(8)))
+        if count == 0:
+            print("GO", flush=True)
+        count += 8
+
+
 def wait_for(go: str) -> None:
     """Spin until the go file exists: both contenders leave at the same instant."""
     while go and not Path(go).exists():
@@ -64,6 +92,8 @@ async def main(mode: str, settings: dict[str, Any], request: dict[str, Any], go:
     )
     async with shelter.runtime.running():
         await asyncio.to_thread(wait_for, go)
+        if mode == "burst":
+            await burst(services, acting, request)
         try:
             await allocations.allocate(
                 services,

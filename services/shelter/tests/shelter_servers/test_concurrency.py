@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -24,7 +25,8 @@ from typing import Any
 import pytest
 from relais_events import topics
 from relais_events.envelope import Envelope
-from relais_shelter.application.streams import ENVELOPE
+from relais_shelter.application.recovery import sweep
+from relais_shelter.application.streams import ALLOCATION, ENVELOPE
 from relais_shelter.bootstrap import bootstrap
 from relais_shelter.entrypoints.worker import run_worker
 
@@ -175,3 +177,31 @@ async def test_a_process_killed_mid_allocation_holds_nothing_after_the_sweep(api
         free = await api.free(NIGHT.fromordinal(NIGHT.toordinal() + night))
         assert free["adult_places"] == (3 if night == 0 else 4)
     assert (await api.allocate(site, "pk-killed", nights=5)).status_code == 201  # the person too
+
+
+async def test_a_process_killed_anywhere_in_a_burst_leaves_only_committed_places(
+    api: Api,
+) -> None:
+    """Killed wherever it happens to be (inserting, deciding, committing): once the sweep ran,
+    every place and person-night held belongs to a committed allocation's nights, and nothing
+    else is held or in flight."""
+    site = await api.site(places=500)  # never full: every moment has allocations in flight
+    process = contender(api, "burst", request(site, "pk-unused"))
+    assert process.stdout is not None
+    line = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)
+    assert line.strip() == "GO"
+    await asyncio.sleep(random.uniform(0.2, 1.5))
+    process.send_signal(signal.SIGKILL)
+    await asyncio.to_thread(process.wait, 30)
+    services = api.shelter.services
+    swept = await sweep(services, services.clock.now() + services.lease * 2)
+    assert swept.given_back + swept.finished <= 8  # at most the burst's allocations in flight
+    assert not await services.operations.started_before(services.clock.now() + services.lease * 2)
+    database = api.shelter.runtime.database
+    held = await database["shelter_reservations"].find({}).to_list()
+    expected: Counter[str] = Counter()
+    for holder in {d["holder"] for d in held}:
+        allocation = (await services.write_path.load(ALLOCATION, holder)).state
+        assert allocation is not None, f"{holder} holds places but was never committed"
+        expected[holder] = 2 * allocation.persons * len(allocation.held_nights())
+    assert Counter(d["holder"] for d in held) == expected  # a place and a person-night each
