@@ -31,7 +31,7 @@ async def test_claims_beyond_the_envelope_are_rejected_and_it_is_exhausted_once(
     assert outcomes.count("accepted") == 12
     assert outcomes.count("envelope_exhausted") == 6
     assert h.types().count("funding.envelope_exhausted") == 1
-    used = await reads.consumption(h.services, envelope)
+    used = await reads.consumption(h.services, envelope, OPERATOR)
     assert (used.nights_claimed, used.nights_remaining) == (12, 0)
     assert used.amount_claimed_cents == 1200_00
 
@@ -42,7 +42,7 @@ async def test_a_family_claims_one_nuitee_per_person(h: Harness) -> None:
     family = await h.allocate(site, ("pk-m",), ("pk-c1", "pk-c2"), nights=2)
     assert await claim(h, family, envelope) == "accepted"
     assert await claim(h, family, envelope, NIGHT + dt.timedelta(days=1)) == "envelope_exhausted"
-    assert (await reads.consumption(h.services, envelope)).nights_claimed == 3
+    assert (await reads.consumption(h.services, envelope, OPERATOR)).nights_claimed == 3
     # the units the rejected claim did not get are still there for a single person
     single = await h.allocate(site, ("pk-s",), case_id="case-2")
     assert await claim(h, single, envelope) == "accepted"
@@ -58,7 +58,7 @@ async def test_every_rejection_has_its_reason(h: Harness) -> None:
     await allocations.release(h.services, allocation, NIGHT, ReleaseReason.STAY_ENDED, OPERATOR)
     after = NIGHT + dt.timedelta(days=1)
     assert await claim(h, allocation, envelope, after) == "no_allocation"
-    assert (await reads.consumption(h.services, envelope)).nights_claimed == 1
+    assert (await reads.consumption(h.services, envelope, OPERATOR)).nights_claimed == 1
 
 
 async def test_the_statement_lists_the_months_claims_without_case_or_site(h: Harness) -> None:
@@ -67,7 +67,7 @@ async def test_the_statement_lists_the_months_claims_without_case_or_site(h: Har
     allocation = await h.allocate(site, nights=2)
     await claim(h, allocation, envelope)
     await claim(h, allocation, envelope)
-    csv = await reads.statement(h.services, envelope, "2026-03")
+    csv = await reads.statement(h.services, envelope, "2026-03", OPERATOR)
     lines = csv.splitlines()
     assert lines[0] == "claim_id,night,departement,nuitees,amount_cents,outcome,reason"
     assert [line.split(",")[3:] for line in lines[1:]] == [
@@ -77,7 +77,7 @@ async def test_the_statement_lists_the_months_claims_without_case_or_site(h: Har
     assert "case-1" not in csv
     assert site not in csv
     assert allocation not in csv
-    assert await reads.statement(h.services, envelope, "2026-04") == lines[0] + "\n"
+    assert await reads.statement(h.services, envelope, "2026-04", OPERATOR) == lines[0] + "\n"
 
 
 class ReleaseFirst(MemoryReservations):
@@ -114,4 +114,4 @@ async def test_a_night_released_while_its_claim_ran_is_not_claimed(h: Harness) -
     assert written.state is not None
     assert str(written.state.reason) == "no_allocation"
     assert h.types().count("shelter.allocation_released") == 1
-    assert (await reads.consumption(h.services, envelope)).nights_claimed == 0
+    assert (await reads.consumption(h.services, envelope, OPERATOR)).nights_claimed == 0

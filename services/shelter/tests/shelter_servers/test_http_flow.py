@@ -125,6 +125,10 @@ async def test_the_api_refuses_what_breaks_a_rule_with_a_problem(api: Api) -> No
     assert answer.status_code == 404
     assert (await api.post("/v1/allocations", body, OFFICER)).status_code == 403
     assert (await api.post("/v1/allocations", body | {"nights": 0})).status_code == 422
+    envelope = await api.envelope(nights=5)
+    paris = bearer("shelter_operator", "75", org="chrs-75")
+    assert (await api.client.get(f"/v1/envelopes/{envelope}", headers=paris)).status_code == 404
+    assert (await api.client.get(f"/v1/envelopes/{envelope}", headers=OPERATOR)).status_code == 200
 
 
 async def test_an_allocation_sent_twice_with_one_idempotency_key_is_made_once(api: Api) -> None:

@@ -11,6 +11,7 @@ claimed. See ``operations`` for the order of the writes and what a crash leaves.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -150,16 +151,29 @@ async def allocate(
             await give_back(services, replace(attempt.operation, held=tuple(attempt.tried)))
             _forget_places(services, attempt.tried)
         raise
-    await services.holdings.keep(command.allocation_id, held)
-    return await commit_allocation(services, site, command, acting, new=True)
+    return await commit_allocation(services, site, command, acting, new=True, held=held)
 
 
 async def commit_allocation(
-    services: ShelterServices, site: Site, command: Allocate, acting: Acting, *, new: bool
+    services: ShelterServices,
+    site: Site,
+    command: Allocate,
+    acting: Acting,
+    *,
+    new: bool,
+    held: list[str] | None = None,
 ) -> Committed[Allocation | None]:
-    """COMMIT decided, the events committed, the operation forgotten (also the sweep's way to
-    finish an allocation whose process died after deciding)."""
-    if await services.operations.decide(command.allocation_id, Outcome.COMMIT) is Outcome.ABANDON:
+    """Holdings kept and COMMIT decided (together: both before the commit, neither depends on
+    the other), the events committed, the operation forgotten. Also the sweep's way to finish
+    an allocation whose process died after deciding (``held`` None: kept already)."""
+    outcome = services.operations.decide(command.allocation_id, Outcome.COMMIT)
+    if held is None:
+        decided = await outcome
+    else:
+        _, decided = await asyncio.gather(
+            services.holdings.keep(command.allocation_id, held), outcome
+        )
+    if decided is Outcome.ABANDON:
         raise TooSlow()  # the sweep took it over and gives everything back
     committed = await services.write_path.execute(
         ALLOCATION,

@@ -176,8 +176,10 @@ async def record_verdict(
     envelope: Envelope | None,
     rejection: NightClaimRejection | None,
     acting: Acting,
+    new: bool = True,
 ) -> Committed[Claim | None]:
-    """Commit the claim's verdict on its own stream and enter it in the funder's ledger."""
+    """Commit the claim's verdict on its own stream and enter it in the funder's ledger.
+    ``new``: its id was just drawn, nothing to read first (the sweep finishing one: False)."""
     committed = await services.write_path.execute(
         CLAIM,
         command.claim_id,
@@ -185,6 +187,7 @@ async def record_verdict(
         acting=acting,
         subject=allocation.case_id,
         jurisdiction=site.departement,
+        new=new,
     )
     claim = committed.state
     if claim is not None:

@@ -69,10 +69,19 @@ class Consumption:
         return max(self.envelope.amount_cents - self.amount_claimed_cents, 0)
 
 
-async def consumption(services: ShelterServices, envelope_id: str) -> Consumption:
+async def _envelope(services: ShelterServices, envelope_id: str, acting: Acting) -> Envelope:
+    """An envelope of a département is read by those acting for it; a national one by any
+    reader the policy allows."""
     envelope = await load_envelope(services, envelope_id)
-    if envelope is None:
+    if envelope is None or (
+        envelope.departement is not None and not acting.acts_for(envelope.departement)
+    ):
         raise errors.EnvelopeNotFound(envelope_id)
+    return envelope
+
+
+async def consumption(services: ShelterServices, envelope_id: str, acting: Acting) -> Consumption:
+    envelope = await _envelope(services, envelope_id, acting)
     accepted = [r for r in await services.claims.of_envelope(envelope_id) if r.accepted]
     return Consumption(
         envelope, sum(r.persons for r in accepted), sum(r.amount_cents for r in accepted)
@@ -90,12 +99,11 @@ STATEMENT_COLUMNS = (
 )
 
 
-async def statement(services: ShelterServices, envelope_id: str, month: str) -> str:
+async def statement(services: ShelterServices, envelope_id: str, month: str, acting: Acting) -> str:
     """The month's decided claims of an envelope as CSV, for the funder: claim, night,
     département, nuitées, amount, outcome and reason. No case, person or site (the funder pays
     nights, it does not follow cases: GDPR art. 5(1)(c), the minimum)."""
-    if await load_envelope(services, envelope_id) is None:
-        raise errors.EnvelopeNotFound(envelope_id)
+    await _envelope(services, envelope_id, acting)
     rows = [
         r
         for r in await services.claims.of_envelope(envelope_id)

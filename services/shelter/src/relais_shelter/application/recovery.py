@@ -131,4 +131,5 @@ async def _finish_claim(services: ShelterServices, operation: Operation) -> None
         envelope=await load_envelope(services, command.envelope_id),
         rejection=None,
         acting=acting_of(operation.command["acting"]),
+        new=False,
     )

@@ -88,7 +88,7 @@ async def open_envelope(
 @router.get("/envelopes/{envelope_id}")
 async def envelope(envelope_id: Identifier, who: EnvelopeReader, services: Services) -> EnvelopeOut:
     """Consumption, remaining nights and amount (no case data: not access-logged)."""
-    used = await reads.consumption(services, envelope_id)
+    used = await reads.consumption(services, envelope_id, who)
     e = used.envelope
     return EnvelopeOut(
         envelope_id=e.envelope_id,
@@ -111,7 +111,7 @@ async def statement(
     envelope_id: Identifier, month: Month, who: EnvelopeReader, services: Services
 ) -> PlainTextResponse:
     """The month's claims as CSV for the funder: no case, person or site."""
-    text = await reads.statement(services, envelope_id, month)
+    text = await reads.statement(services, envelope_id, month, who)
     return PlainTextResponse(
         text,
         media_type="text/csv; charset=utf-8",
