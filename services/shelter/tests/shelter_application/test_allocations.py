@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from relais_events.catalogue.shelter import ReleaseReason
-from relais_shelter.application import allocations, reads
+from relais_shelter.application import allocations, reads, releases
 from relais_shelter.domain import errors
 
 from .harness import DEP, NIGHT, OFFICER, OPERATOR, Harness
@@ -71,12 +71,12 @@ async def test_a_full_third_night_gives_back_the_first_two(h: Harness) -> None:
 async def test_release_frees_the_nights_after_the_last_one_stayed(h: Harness) -> None:
     site = await h.site(places=1)
     allocation = await h.allocate(site, ("pk-1",), nights=5)
-    await allocations.release(h.services, allocation, NIGHT, ReleaseReason.MOVED_ON, OPERATOR)
+    await releases.release(h.services, allocation, NIGHT, ReleaseReason.MOVED_ON, OPERATOR)
     assert await free(h) == (0, 0)
     assert await free(h, NIGHT + dt.timedelta(days=1)) == (1, 0)
     await h.allocate(site, ("pk-2",), first_night=NIGHT + dt.timedelta(days=1), nights=4)
     with pytest.raises(errors.AlreadyReleased):
-        await allocations.release(h.services, allocation, NIGHT, ReleaseReason.MOVED_ON, OPERATOR)
+        await releases.release(h.services, allocation, NIGHT, ReleaseReason.MOVED_ON, OPERATOR)
     assert h.types().count("shelter.allocation_released") == 1
 
 
@@ -133,7 +133,7 @@ async def test_two_releases_at_once_one_is_recorded_and_nothing_is_left_held(h: 
     last = NIGHT + dt.timedelta(days=1)
     results = await asyncio.gather(
         *(
-            allocations.release(h.process(), allocation, last, ReleaseReason.STAY_ENDED, OPERATOR)
+            releases.release(h.process(), allocation, last, ReleaseReason.STAY_ENDED, OPERATOR)
             for _ in range(2)
         ),
         return_exceptions=True,

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from relais_events.catalogue.shelter import ReleaseReason
 from relais_shelter.adapters.memory import MemoryReservations
-from relais_shelter.application import allocations, claims, reads
+from relais_shelter.application import claims, reads, releases
 
 from .harness import NIGHT, OPERATOR, Harness
 
@@ -55,7 +55,7 @@ async def test_every_rejection_has_its_reason(h: Harness) -> None:
     assert await claim(h, allocation, envelope) == "accepted"
     assert await claim(h, allocation, envelope) == "person_already_counted"
     assert await claim(h, allocation, envelope, NIGHT - dt.timedelta(days=1)) == "no_allocation"
-    await allocations.release(h.services, allocation, NIGHT, ReleaseReason.STAY_ENDED, OPERATOR)
+    await releases.release(h.services, allocation, NIGHT, ReleaseReason.STAY_ENDED, OPERATOR)
     after = NIGHT + dt.timedelta(days=1)
     assert await claim(h, allocation, envelope, after) == "no_allocation"
     assert (await reads.consumption(h.services, envelope, OPERATOR)).nights_claimed == 1
@@ -106,7 +106,7 @@ async def test_a_night_released_while_its_claim_ran_is_not_claimed(h: Harness) -
 
     def release() -> Awaitable[object]:
         reason = ReleaseReason.STAY_ENDED
-        return allocations.release(h.services, allocation, NIGHT, reason, OPERATOR)
+        return releases.release(h.services, allocation, NIGHT, reason, OPERATOR)
 
     racing = replace(h.process(), reservations=ReleaseFirst(h.reservations, release))
     later = NIGHT + dt.timedelta(days=2)

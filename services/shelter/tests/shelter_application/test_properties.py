@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from relais_events.catalogue.shelter import ReleaseReason
-from relais_shelter.application import allocations, claims
+from relais_shelter.application import claims, releases
 from relais_shelter.application.streams import ALLOCATION
 from relais_shelter.domain.errors import ShelterRuleViolation
 from relais_shelter.domain.keys import claimed_key
@@ -71,7 +71,7 @@ async def run(batches: list[list[tuple[Any, ...]]]) -> Harness:
                 last_night = NIGHT + dt.timedelta(days=last)
                 reason = ReleaseReason.STAY_ENDED
                 target = made[index % len(made)]
-                await allocations.release(services, target, last_night, reason, OPERATOR)
+                await releases.release(services, target, last_night, reason, OPERATOR)
             case ("claim", index, day) if made:
                 target = made[index % len(made)]
                 loaded = await services.write_path.load(ALLOCATION, target)

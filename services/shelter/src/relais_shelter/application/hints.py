@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from relais_shelter.domain.keys import Pool, place_key
+from relais_shelter.domain.keys import Pool, place_key, place_of
 
 NightPool = tuple[str, dt.date, Pool]  # site, night, pool
 
@@ -52,6 +52,14 @@ class PlaceHints:
         night = self._of(key)
         night.taken.discard(slot)
         night.in_flight.discard(slot)
+
+    def forget_keys(self, keys: Iterable[str]) -> None:
+        """The place keys among ``keys`` are free again."""
+        for key in keys:
+            place = place_of(key)
+            if place is not None:
+                site_id, night, pool, slot = place
+                self.forget((site_id, night, pool), slot)
 
     def generation(self, key: NightPool) -> int:
         return self._of(key).generation

@@ -17,11 +17,7 @@ from typing import assert_never
 
 from relais_events.catalogue.shelter import ReleaseReason
 
-from relais_shelter.application.allocations import (
-    allocate_of,
-    commit_allocation,
-    commit_release,
-)
+from relais_shelter.application.allocations import allocate_of, commit_allocation
 from relais_shelter.application.claims import (
     claim_of,
     give_back_claim,
@@ -30,6 +26,7 @@ from relais_shelter.application.claims import (
 )
 from relais_shelter.application.operations import acting_of, give_back
 from relais_shelter.application.ports import Operation, OperationKind, Outcome
+from relais_shelter.application.releases import commit_release
 from relais_shelter.application.services import ShelterServices
 from relais_shelter.application.streams import ALLOCATION, SITE
 from relais_shelter.domain.allocation import Allocation, Release

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 from relais_events.vocabulary import Identifier
 from relais_kit.http.purpose import Purpose
 
-from relais_shelter.application import allocations, claims, reads
+from relais_shelter.application import allocations, claims, reads, releases
 from relais_shelter.domain.allocation import Allocation
 from relais_shelter.entrypoints.dependencies import (
     AllocationReader,
@@ -75,7 +75,7 @@ async def allocation(
 async def release(
     allocation_id: Identifier, body: ReleaseIn, who: Releaser, services: Services
 ) -> AllocationOut:
-    written = await allocations.release(services, allocation_id, body.last_night, body.reason, who)
+    written = await releases.release(services, allocation_id, body.last_night, body.reason, who)
     assert written.state is not None
     return allocation_out(written.state, written.loaded.jurisdiction or "", list(written.event_ids))
 
