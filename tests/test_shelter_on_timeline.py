@@ -20,6 +20,8 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 from relais_events import topics
+from relais_events.integrity import verify_log
+from relais_events.keyregistry import load_registry
 from relais_infra.testing import Servers
 from relais_shelter.bootstrap import bootstrap
 from relais_shelter.config import ShelterSettings
@@ -151,3 +153,8 @@ async def test_shelter_allocated_on_the_committee_timeline_without_the_address(
     for record in records:
         assert ADDRESS.encode() not in record.value
         assert SITE_NAME.encode() not in record.value
+
+    # The shelter's events verify like every service's: hashes, chains, signatures, keys.
+    shelter_log = [r.envelope() for r in records if r.topic == platform.topic(topics.SHELTER)]
+    assert {e.service for e in shelter_log} == {"shelter"}
+    assert verify_log(shelter_log, load_registry(platform.keys / "registry.json")) == []
