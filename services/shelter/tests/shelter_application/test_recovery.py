@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 from relais_shelter.adapters.memory import MemoryOperations, MemoryReservations
 from relais_shelter.application import reads, recovery
+from relais_shelter.application.operations import TooSlow
 from relais_shelter.application.ports import Outcome
 from relais_shelter.application.streams import ALLOCATION
 
@@ -76,3 +77,26 @@ async def test_a_process_dead_after_deciding_to_commit_is_finished_by_the_sweep(
     assert (await reads.availability(h.services, DEP, NIGHT, OFFICER)).adult_places == 2
     assert not h.operations.running
     assert (await recovery.sweep(h.services)).finished == 0  # done once
+
+
+class SlowInsert(MemoryReservations):
+    """An insert that takes the whole lease (a stalled store, a paused process)."""
+
+    def __init__(self, shared: MemoryReservations, h: Harness) -> None:
+        self.held, self.h = shared.held, h
+
+    async def insert(self, keys: Sequence[str], holder: str) -> set[str]:
+        self.h.clock.set(self.h.clock.now() + dt.timedelta(minutes=1))
+        return await super().insert(keys, holder)
+
+
+async def test_a_command_past_half_its_lease_gives_up_rather_than_race_the_sweep(
+    h: Harness,
+) -> None:
+    site = await h.site(places=3)
+    slow = replace(h.process(), reservations=SlowInsert(h.reservations, h))
+    with pytest.raises(TooSlow):
+        await h.allocate(site, ("pk-1",), nights=2, services=slow)
+    assert h.reservations.held == {}
+    assert not h.operations.running
+    assert h.types().count("shelter.allocated") == 0
