@@ -24,6 +24,7 @@ from relais_kit.application import Acting
 from relais_shelter.application import allocations
 from relais_shelter.application.ports import Reservations
 from relais_shelter.application.services import ShelterServices
+from relais_shelter.application.streams import SITE
 from relais_shelter.bootstrap import bootstrap
 from relais_shelter.config import ShelterSettings
 from relais_shelter.domain.errors import ShelterRuleViolation
@@ -91,6 +92,8 @@ async def main(mode: str, settings: dict[str, Any], request: dict[str, Any], go:
         sub="operator", role=Role.SHELTER_OPERATOR, org="chrs-93", jurisdictions=frozenset({"93"})
     )
     async with shelter.runtime.running():
+        await services.write_path.load(SITE, request["site_id"])  # connected, site cached
+        print("READY", flush=True)
         await asyncio.to_thread(wait_for, go)
         if mode == "burst":
             await burst(services, acting, request)

@@ -94,7 +94,10 @@ async def test_two_processes_allocating_one_person_night_one_succeeds(
         contender(api, "allocate", request(first, "pk-same", nights=3), go),
         contender(api, "allocate", request(second, "pk-same", nights=2), go),
     ]
-    await asyncio.sleep(4)  # both imported, connected and spinning on the go file
+    for process in processes:  # both imported, connected and spinning on the go file
+        assert process.stdout is not None
+        ready = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)
+        assert ready.strip() == "READY"
     go.touch()
     outputs = [await asyncio.to_thread(p.communicate, timeout=60) for p in processes]
     outcomes = sorted(json.loads(out.strip().splitlines()[-1])["outcome"] for out, _ in outputs)
@@ -151,8 +154,9 @@ async def test_a_process_killed_mid_allocation_holds_nothing_after_the_sweep(api
     assert (await api.allocate(site, "pk-stays")).status_code == 201
     process = contender(api, "hold", request(site, "pk-killed", nights=5))
     assert process.stdout is not None
-    line = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)
-    assert line.strip() == "HELD"
+    lines = [await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)]
+    lines.append(await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60))
+    assert [line.strip() for line in lines] == ["READY", "HELD"]
     process.send_signal(signal.SIGKILL)
     await asyncio.to_thread(process.wait, 30)
     assert (await api.free())["adult_places"] == 2  # the dead process still holds a place
@@ -188,8 +192,9 @@ async def test_a_process_killed_anywhere_in_a_burst_leaves_only_committed_places
     site = await api.site(places=500)  # never full: every moment has allocations in flight
     process = contender(api, "burst", request(site, "pk-unused"))
     assert process.stdout is not None
-    line = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)
-    assert line.strip() == "GO"
+    lines = [await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)]
+    lines.append(await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60))
+    assert [line.strip() for line in lines] == ["READY", "GO"]
     await asyncio.sleep(random.uniform(0.2, 1.5))
     process.send_signal(signal.SIGKILL)
     await asyncio.to_thread(process.wait, 30)
