@@ -1,29 +1,21 @@
 """Rules a shelter command may break. Each class names one rule; its docstring gives the source.
 
 The domain imports nothing outside the standard library, pydantic and ``relais_events``
-(DESIGN.md section 2), so these do not subclass anything of the kit: the api maps
-``ShelterRuleViolation`` and its subclasses through ``create_app(error_map=...)``, as referrals
-does. ``status`` says 404 for what does not exist (for the caller), 403 for who may not, 409 when
-the answer depends on a state another request may just have changed (a night that filled up),
-422 when the request cannot succeed as sent.
+(DESIGN.md section 2): they subclass ``relais_events.rules.RuleViolation``, which the kit's HTTP
+edge answers as a problem, as in every service. ``status`` says 404 for what does not exist (for
+the caller), 403 for who may not, 409 when the answer depends on a state another request may
+just have changed (a night that filled up), 422 when the request cannot succeed as sent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+
+from relais_events.rules import RuleViolation
 
 
-class ShelterRuleViolation(Exception):  # noqa: N818  (named after the rule, not "Error")
+class ShelterRuleViolation(RuleViolation):
     """A command breaks a rule of the shelter domain."""
-
-    status: ClassVar[int] = 422
-
-    def __init__(self, detail: str = "") -> None:
-        doc = " ".join((type(self).__doc__ or "").split())
-        super().__init__(f"{type(self).__name__}: {doc}" + (f" ({detail})" if detail else ""))
-        self.rule = type(self).__name__
-        self.detail = doc + (f" ({detail})" if detail else "")
 
 
 # What must exist

@@ -9,23 +9,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from relais_kit.app import create_app as create_service_app
 
-from relais_shelter.application.operations import TooSlow
 from relais_shelter.bootstrap import Shelter, bootstrap
 from relais_shelter.config import ShelterSettings
-from relais_shelter.domain.errors import ShelterRuleViolation
 from relais_shelter.entrypoints import routes_allocations, routes_sites
 from relais_shelter.entrypoints.policy import POLICY
-
-
-def error_map() -> dict[type[Exception], int]:
-    """Every shelter rule with its status (the domain cannot import the kit's base class)."""
-    rules: dict[type[Exception], int] = {TooSlow: TooSlow.status}
-    pending: list[type[ShelterRuleViolation]] = [ShelterRuleViolation]
-    while pending:
-        rule = pending.pop()
-        rules[rule] = rule.status
-        pending.extend(rule.__subclasses__())
-    return rules
 
 
 def create_app(settings: ShelterSettings | None = None, shelter: Shelter | None = None) -> FastAPI:
@@ -36,7 +23,6 @@ def create_app(settings: ShelterSettings | None = None, shelter: Shelter | None 
         policy=POLICY,
         lifespan_resources=[shelter.runtime],
         readiness=shelter.runtime.readiness(),
-        error_map=error_map(),
         idempotency=shelter.runtime.idempotency,
     )
     app.state.shelter = shelter.services
