@@ -10,8 +10,10 @@ import pytest
 from fastapi import APIRouter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
 from relais_kit.app import create_app
+from relais_kit.application import NotVisible
 from relais_kit.auth import Policy
 from relais_kit.http.errors import DomainRuleViolation
+from relais_kit.http.problems import ProblemError
 from relais_kit.http.schemas import StrictModel
 from relais_kit.settings import ServiceSettings
 
@@ -36,6 +38,12 @@ class ProtectionOrderRuleViolated(Exception):  # noqa: N818  (shaped like a serv
 
 class RulingBeforeApplication(ProtectionOrderRuleViolated):
     """A ruling cannot precede the application it answers (C. civ. 515-10)."""
+
+
+class OrderNotFound(ProtectionOrderRuleViolated):
+    """No application was filed under this order id."""
+
+    status = 404
 
 
 class ConcurrencyConflict(Exception):  # noqa: N818  (the store's name)
@@ -67,13 +75,25 @@ async def raise_(what: str) -> None:
     raise errors[what]
 
 
+@router.get("/v1/cases/{case_id}")
+async def read_case(case_id: str) -> None:
+    """Four ways of not showing a case, as services raise them."""
+    errors: dict[str, Exception] = {
+        "case-hidden": NotVisible("75"),
+        "case-missing": OrderNotFound(case_id),
+        "case-gone": ProblemError(404, "Case not found", f"No {case_id}", slug="case-not-found"),
+        "case-unrouted": HTTPException(404, f"No such case {case_id}"),
+    }
+    raise errors[case_id]
+
+
 @pytest.fixture
 async def client(serve: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
         ServiceSettings(service_name="kit-problems"),
         routers=[router],
         policy=Policy({}),
-        error_map={ProtectionOrderRuleViolated: 422, ConcurrencyConflict: 409},
+        error_map={ProtectionOrderRuleViolated: 422, OrderNotFound: 404, ConcurrencyConflict: 409},
         tracer_provider=TracerProvider(),
     )
     # A server logs unhandled errors after the 500 is sent; the client must not re-raise them.
@@ -113,9 +133,21 @@ async def test_a_valid_body_passes(client: httpx.AsyncClient) -> None:
 
 
 async def test_http_exceptions_and_unknown_routes_are_problems(client: httpx.AsyncClient) -> None:
-    assert problem(await client.post("/v1/raise/http"), 404)["detail"] == "No such case"
-    assert problem(await client.get("/v1/nowhere"), 404)["type"] == "about:blank"
+    assert problem(await client.post("/v1/raise/http"), 404)["type"].endswith(":not-found")
+    assert problem(await client.get("/v1/nowhere"), 404)["instance"] == "/v1/nowhere"
     assert problem(await client.get("/v1/reports"), 405)
+
+
+async def test_a_hidden_case_answers_the_bytes_of_a_missing_one(client: httpx.AsyncClient) -> None:
+    """Issue 13: "outside your jurisdiction" would tell a caller that the case exists."""
+    bodies = set()
+    for case_id in ("case-hidden", "case-missing", "case-gone", "case-unrouted"):
+        response = await client.get(f"/v1/cases/{case_id}")
+        assert problem(response, 404)["instance"] == f"/v1/cases/{case_id}"
+        assert "retry-after" not in response.headers
+        bodies.add(response.content.replace(case_id.encode(), b"<id>"))
+    assert len(bodies) == 1, bodies
+    assert b"jurisdiction" not in bodies.pop()
 
 
 async def test_a_rule_violation_is_a_422_naming_the_rule(client: httpx.AsyncClient) -> None:

@@ -167,7 +167,7 @@ async def test_every_read_is_logged_on_the_timeline_with_its_purpose(
     outside = await client.get(
         f"/v1/cases/{case_id}", headers=bearer("police", departements=("75",)) | PURPOSE
     )
-    assert outside.status_code == 403
+    assert outside.status_code == 404
     read = await client.get(f"/v1/cases/{case_id}?purpose=committee_review", headers=reader)
     assert read.status_code == 200, read.text
     assert read.json()["departement"] == "93"
@@ -183,3 +183,38 @@ async def test_every_read_is_logged_on_the_timeline_with_its_purpose(
         "resource": "case",
         "purpose": "committee_review",
     }
+
+
+def case_routes(case_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every intake route that names a case: method, path, body."""
+    assessment = {"questionnaire": "dash-2009", "level": "high", "answers": []}
+    link = {"linked_case_id": "case-any", "link": "same_victim", "confirmed": True}
+    return [
+        ("GET", f"/v1/cases/{case_id}", None),
+        ("POST", f"/v1/cases/{case_id}/risk-assessments", assessment),
+        ("POST", f"/v1/cases/{case_id}/close", {"reason": "duplicate"}),
+        ("POST", f"/v1/cases/{case_id}/links", link),
+        ("POST", "/v1/reports", report(departement="75", case_id=case_id)),
+    ]
+
+
+async def test_a_case_of_another_departement_answers_as_a_missing_one(
+    client: httpx.AsyncClient, bearer: Bearer, mongo: Any
+) -> None:
+    """Issue 13: the same status and bytes (the id aside) for a case of the 93 asked by a
+    police officer of the 75 as for an id that does not exist, on every route naming a case."""
+    case_id = (await client.post("/v1/reports", json=report(), headers=bearer("hotline"))).json()[
+        "case_id"
+    ]
+    police_75 = bearer("police", departements=("75",)) | PURPOSE
+    missing = "case-0000000000000000000000000000"
+    for (method, path, body), (_, missing_path, missing_body) in zip(
+        case_routes(case_id), case_routes(missing), strict=True
+    ):
+        hidden = await client.request(method, path, json=body, headers=police_75)
+        absent = await client.request(method, missing_path, json=missing_body, headers=police_75)
+        assert hidden.status_code == absent.status_code == 404, (path, hidden.text)
+        assert hidden.content.replace(case_id.encode(), b"<id>") == absent.content.replace(
+            missing.encode(), b"<id>"
+        ), path
+    assert len(await commits_of(mongo, case_id)) == 1

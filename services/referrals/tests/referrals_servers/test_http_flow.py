@@ -233,8 +233,13 @@ async def test_a_partner_of_another_departement_sees_nothing_of_the_case(
         answer = await api.client.get(path, headers=bearer("police", "69", org="pn-69"))
         assert answer.status_code == 404, path
     accept = await api.client.post(f"/v1/cases/{case_id}/referrals/{referral}/accept", headers=LYON)
-    assert accept.status_code == 403
-    assert accept.json()["type"].endswith("forbidden-jurisdiction")
+    # The case is of a département Lyon does not act for: the same 404 as a missing case.
+    nowhere = f"/v1/cases/case-nowhere/referrals/{referral}/accept"
+    missing = await api.client.post(nowhere, headers=LYON)
+    assert accept.status_code == missing.status_code == 404
+    assert accept.content.replace(case_id.encode(), b"") == missing.content.replace(
+        b"case-nowhere", b""
+    )
 
 
 async def test_consent_expires_at_its_instant_over_http(api: Api, cidff: str) -> None:

@@ -75,15 +75,19 @@ async def handle_link_case(
     services: IntakeServices,
     acting: Acting,
 ) -> Written:
-    """Record a link a user confirmed; the other case's département comes from the store."""
+    """Record a link a user confirmed; the other case's département comes from the store.
+
+    A case of a département the caller does not act for is not found, as a missing one: a
+    distinct "across départements" answer would confirm it exists (issue 13)."""
     other = await services.write_path.load(CASE, linked_case_id)
+    seen = other.state is not None and acting.acts_for(other.state.departement)
     command = LinkCase(
         case_id=case_id,
         actor_role=acting.role,
         linked_case_id=linked_case_id,
         link=link,
         confirmed=confirmed,
-        linked_departement=other.state.departement if other.state else None,
+        linked_departement=other.state.departement if other.state and seen else None,
     )
     return await _execute(services, case_id, command, acting)
 

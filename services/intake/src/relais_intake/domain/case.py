@@ -112,13 +112,16 @@ def _open(state: CaseState | None, case_id: str) -> CaseState:
 
 
 def _file_report(state: CaseState | None, command: FileReport) -> list[Event]:
-    check_channel(command.actor_role, command.channel)
     events: list[Event] = []
     if command.attach:
+        # Whether the case exists comes first: a rule refused before it would answer otherwise
+        # for a missing case than for one outside the caller's départements (issue 13).
         case = _open(state, command.case_id)
+        check_channel(command.actor_role, command.channel)
         if case.departement != command.departement:
             raise errors.ReportOutsideCaseDepartement(command.departement)
     else:
+        check_channel(command.actor_role, command.channel)
         if state is not None:
             raise errors.CaseAlreadyExists(command.case_id)
         if command.trafficking_forms and command.case_kind is not CaseKind.TRAFFICKING:
