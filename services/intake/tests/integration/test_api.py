@@ -195,6 +195,7 @@ def case_routes(case_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("POST", f"/v1/cases/{case_id}/close", {"reason": "duplicate"}),
         ("POST", f"/v1/cases/{case_id}/links", link),
         ("POST", "/v1/reports", report(departement="75", case_id=case_id)),
+        ("DELETE", f"/v1/cases/{case_id}/personal-data", {"basis": "erasure_request"}),
     ]
 
 
@@ -206,7 +207,8 @@ async def test_a_case_of_another_departement_answers_as_a_missing_one(
     case_id = (await client.post("/v1/reports", json=report(), headers=bearer("hotline"))).json()[
         "case_id"
     ]
-    police_75 = bearer("police", departements=("75",)) | PURPOSE
+    # Police files, reads and closes; the erasure is the admin's: one token holds both roles.
+    police_75 = bearer("police", departements=("75",), also=("admin",)) | PURPOSE
     missing = "case-0000000000000000000000000000"
     for (method, path, body), (_, missing_path, missing_body) in zip(
         case_routes(case_id), case_routes(missing), strict=True
@@ -218,3 +220,33 @@ async def test_a_case_of_another_departement_answers_as_a_missing_one(
             missing.encode(), b"<id>"
         ), path
     assert len(await commits_of(mongo, case_id)) == 1
+
+
+async def test_an_admin_erases_a_case_by_shredding_its_key(
+    client: httpx.AsyncClient, bearer: Bearer, mongo: Any, intake_topic: KafkaTap
+) -> None:
+    """DELETE .../personal-data (issue 13): the data key goes, case.erased is published, the
+    sealed personal data of the case no longer opens, and the case reads as not found."""
+    filed = await client.post("/v1/reports", json=report(), headers=bearer("hotline"))
+    case_id = filed.json()["case_id"]
+    path = f"/v1/cases/{case_id}/personal-data"
+    why = {"basis": "erasure_request"}
+    refused = await client.request("DELETE", path, json=why, headers=bearer("police"))
+    assert refused.status_code == 403  # who follows a case does not shred it
+    no_basis = await client.request("DELETE", path, json={}, headers=bearer("admin"))
+    assert no_basis.status_code == 422
+    erased = await client.request("DELETE", path, json=why, headers=bearer("admin"))
+    assert erased.status_code == 200, erased.text
+    [record] = [t for t in await intake_topic.wait_for(case_id, 4) if t.envelope.id in erased.text]
+    assert record.envelope.type == "case.erased"
+    assert record.envelope.data["basis"] == "erasure_request"
+    assert await mongo["case_keys"].find_one({"_id": case_id}) == {"_id": case_id, "shredded": True}
+    again = await client.request("DELETE", path, json=why, headers=bearer("admin"))
+    assert again.status_code == 409
+    assert again.json()["rule"] == "CaseAlreadyErased"
+    read = await client.get(f"/v1/cases/{case_id}", headers=bearer("hotline") | PURPOSE)
+    assert read.status_code == 404
+    attach = await client.post(
+        "/v1/reports", json=report(case_id=case_id), headers=bearer("hotline")
+    )
+    assert attach.status_code == 409  # an erased case takes nothing new

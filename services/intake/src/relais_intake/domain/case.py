@@ -28,6 +28,7 @@ from relais_intake.domain.commands import (
     AssessRisk,
     CaseCommand,
     CloseCase,
+    EraseCase,
     FileReport,
     LinkCase,
 )
@@ -49,6 +50,8 @@ def decide(state: CaseState | None, command: CaseCommand, now: dt.datetime) -> l
             return _close(state, command)
         case LinkCase():
             return _link(state, command)
+        case EraseCase():
+            return _erase(state, command)
         case _:
             assert_never(command)
 
@@ -60,7 +63,6 @@ def evolve(state: CaseState | None, event: Event) -> CaseState:
             case_id=event.case_id,
             kind=event.kind,
             departement=event.departement,
-            person_key=event.person_key,
             minor_victim=event.minor_victim,
         )
     if state is None:
@@ -133,7 +135,6 @@ def _file_report(state: CaseState | None, command: FileReport) -> list[Event]:
                 trafficking_forms=list(dict.fromkeys(command.trafficking_forms)),
                 departement=command.departement,
                 opened_via=command.channel,
-                person_key=command.person_key,
                 minor_victim=command.minor_victim,
             )
         )
@@ -158,6 +159,15 @@ def _close(state: CaseState | None, command: CloseCase) -> list[Event]:
         raise errors.CaseAlreadyClosed(command.case_id)
     case = _open(state, command.case_id)
     return [CaseClosed(case_id=case.case_id, reason=command.reason)]
+
+
+def _erase(state: CaseState | None, command: EraseCase) -> list[Event]:
+    """An open or closed case may be erased, once (GDPR art. 17; DOMAIN.md "Data protection")."""
+    if state is None:
+        raise errors.CaseNotFound(command.case_id)
+    if state.status is CaseStatus.ERASED:
+        raise errors.CaseAlreadyErased(command.case_id)
+    return [CaseErased(case_id=state.case_id, basis=command.basis)]
 
 
 def _link(state: CaseState | None, command: LinkCase) -> list[Event]:
