@@ -143,6 +143,13 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     # How long a repeat of a keyed POST waits for the first one's answer before a 409, seconds.
     idempotency_wait_s: float = 2.0
+    # A keyed POST's claim is leased this long, seconds: a repeat after it takes the key over
+    # (its process crashed mid-request). Well above any request's own time limits.
+    idempotency_lease_s: float = Field(default=30.0, gt=0)
+    # Keys are kept this long, seconds (a day: a retry within it replays, a day later it runs
+    # again), then purged by a sweep every ``idempotency_sweep_s`` (FerretDB has no TTL index).
+    idempotency_retention_s: float = Field(default=86_400.0, gt=0)
+    idempotency_sweep_s: float = Field(default=600.0, gt=0)
     # Requests an api process serves at once; beyond, 503 with Retry-After at once (no queue).
     max_in_flight: int = Field(default=64, ge=1)
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.
