@@ -25,6 +25,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from relais_events.envelope import Envelope
 from relais_events.integrity import Signer
 
 from relais_kit.application.access_log import AccessLog
@@ -98,6 +99,7 @@ class Runtime:
             ),
         )
         runtime.every("idempotency-purge", settings.idempotency_sweep_s, runtime.purge_idempotency)
+        runtime.every("access-log-purge", settings.access_log_purge_s, runtime.purge_access_log)
         return runtime
 
     def on_start(self, *hooks: StartHook) -> None:
@@ -114,6 +116,11 @@ class Runtime:
         """Delete the idempotency records older than the retention (no TTL index on FerretDB)."""
         retention = dt.timedelta(seconds=self.settings.idempotency_retention_s)
         return await self.idempotency.purge(self.clock.now() - retention)
+
+    async def purge_access_log(self) -> Envelope | None:
+        """Delete the access-log entries past their retention; the event recording it."""
+        retention = dt.timedelta(days=self.settings.access_log_retention_days)
+        return await self.access_log.purge(retention)
 
     def readiness(self) -> dict[str, ReadinessCheck]:
         """``/readyz``: the store answers a ping and the brokers a metadata request."""

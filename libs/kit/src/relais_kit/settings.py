@@ -150,6 +150,11 @@ class ServiceSettings(BaseSettings):
     # again), then purged by a sweep every ``idempotency_sweep_s`` (FerretDB has no TTL index).
     idempotency_retention_s: float = Field(default=86_400.0, gt=0)
     idempotency_sweep_s: float = Field(default=600.0, gt=0)
+    # Access-log entries are kept this many days in the service's store, then purged by a
+    # sweep every ``access_log_purge_s`` (CNIL guidance: 6 to 12 months; DOMAIN.md "Data
+    # protection"). 365: twelve months.
+    access_log_retention_days: int = Field(default=365, ge=1)
+    access_log_purge_s: float = Field(default=3600.0, gt=0)
     # Requests an api process serves at once; beyond, 503 with Retry-After at once (no queue).
     max_in_flight: int = Field(default=64, ge=1)
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.
