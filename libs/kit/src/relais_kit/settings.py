@@ -155,6 +155,9 @@ class ServiceSettings(BaseSettings):
     # protection"). 365: twelve months.
     access_log_retention_days: int = Field(default=365, ge=1)
     access_log_purge_s: float = Field(default=3600.0, gt=0)
+    # Every 404 is sent no sooner than this after its request came in, seconds: a case of
+    # another département and a missing one then take the same time (issue 13).
+    not_found_floor_s: float = Field(default=0.05, ge=0)
     # Requests an api process serves at once; beyond, 503 with Retry-After at once (no queue).
     max_in_flight: int = Field(default=64, ge=1)
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from fastapi import APIRouter, HTTPException
@@ -178,3 +179,31 @@ async def test_a_bug_is_a_generic_500(client: httpx.AsyncClient) -> None:
     assert "RuntimeError" not in text
     assert "Traceback" not in text
     assert len(body["trace_id"]) == 32  # what support searches the logs with
+
+
+async def test_every_404_waits_for_the_floor_so_timing_tells_nothing(
+    serve: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hidden case costs other round trips than a missing one: both are held until the
+    floor after the request came in (the delay asked is recorded, not timed)."""
+    waits: list[float] = []
+    real_sleep = anyio.sleep
+
+    async def recorded(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr("relais_kit.http.problems.anyio.sleep", recorded)
+    app = create_app(
+        ServiceSettings(service_name="kit-floor", not_found_floor_s=0.5),
+        routers=[router],
+        policy=Policy({}),
+        error_map={OrderNotFound: 404},
+        tracer_provider=TracerProvider(),
+    )
+    async with serve(app) as client:
+        for case_id in ("case-hidden", "case-missing"):
+            assert (await client.get(f"/v1/cases/{case_id}")).status_code == 404
+        assert (await client.post("/v1/reports", json={"x": 1})).status_code == 422
+    assert len(waits) == 2  # the two 404s, not the 422
+    assert all(0.0 < w <= 0.5 for w in waits)
