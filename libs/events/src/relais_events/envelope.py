@@ -65,14 +65,9 @@ class Envelope(BaseModel):
         return self.source.removeprefix(SOURCE_PREFIX)
 
 
-def new_event_id(at: dt.datetime | None = None) -> str:
-    """A UUIDv7: time-ordered, so ids sort roughly by creation (and index well). ``at``: the
-    instant its time part names (a clock's, so ids and envelope times agree), else now."""
-    if at is None:
-        return str(uuid7())
-    seconds = int(at.timestamp())
-    nanoseconds = seconds * 1_000_000_000 + at.microsecond * 1_000
-    return str(uuid7(nanoseconds=nanoseconds))
+def new_event_id() -> str:
+    """A UUIDv7: time-ordered, so ids sort roughly by creation (and index well)."""
+    return str(uuid7())
 
 
 def schema_id(type_: str, version: int) -> str:

@@ -11,9 +11,10 @@ saw of each case. No log, no data: when the entry cannot be written the read fai
 
 Retention (CNIL guidance, DOMAIN.md "Data protection": 6 to 12 months): ``purge`` deletes from
 the service's own store the entries logged before the retention, once published (the commit
-store is the one copy of them a service holds; no read model keeps them). Entry ids are UUIDv7,
-so "logged before T" is an ``_id`` range. Each purge that deleted something is recorded as an
-``access_log.purged`` event through the same outbox: counts, never cases nor readers.
+store is the one copy of them a service holds; no read model keeps them). An entry's id starts
+with the clock's instant (``entry_id``), so "logged before T" is an ``_id`` range. Each purge
+that deleted something is recorded as an ``access_log.purged`` event through the same outbox:
+counts, never cases nor readers.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from relais_kit.application.write_path import WritePath
 
 ACCESS: Final[Aggregate[None]] = written_once("access")
 PURGE: Final[Aggregate[None]] = written_once("access-log-purge")
-_PREFIX: Final = "access-"  # every entry's aggregate id: ``access-<uuid7>``
+_PREFIX: Final = "access-"  # every entry's aggregate id: ``access-<ms>-<uuid7>``
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,7 @@ class AccessLog:
         cases = list(dict.fromkeys(s.case_id for s in shown))
         if len(cases) > MAX_CASES_PER_ACCESS:
             raise ValueError(f"a read shows at most {MAX_CASES_PER_ACCESS} cases")
-        # Its time part is the clock's (as the envelope's ``time``): what ``purge`` sorts by.
-        access_id = f"access-{new_event_id(self.write_path.clock.now())}"
+        access_id = entry_id(self.write_path.clock.now())
         departements = {s.departement for s in shown}
         jurisdiction = departements.pop() if len(departements) == 1 else None
         event = AccessLogged(
@@ -114,8 +114,16 @@ class AccessLog:
         return committed.envelopes[0]
 
 
+def entry_id(logged_at: dt.datetime) -> str:
+    """``access-<ms>-<uuid7>``: the instant logged (the clock's, as the envelope's ``time``) in
+    Unix milliseconds, 12 hex digits so that ids sort as time, then a fresh UUIDv7, unique and
+    in creation order within one millisecond (a UUIDv7 alone takes the system's time, not the
+    clock's)."""
+    return f"{_id_bound(logged_at)}-{new_event_id()}"
+
+
 def _id_bound(instant: dt.datetime) -> str:
-    """The smallest entry id logged at ``instant``: a UUIDv7 starts with its 48-bit Unix time
-    in milliseconds (8 hex digits, a dash, 4 more), so every id drawn before sorts below it."""
-    millis = f"{int(instant.timestamp() * 1000):012x}"
-    return f"{_PREFIX}{millis[:8]}-{millis[8:]}"
+    """Every entry logged before ``instant`` sorts below this. (Entries written before ids
+    carried the clock, ``access-<uuid7>``, sort by their UUIDv7's first 32 bits of time: within
+    about 65 seconds of the same bound.)"""
+    return f"{_PREFIX}{int(instant.timestamp() * 1000):012x}"
