@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
+from relais_events.rules import RuleViolation
 from relais_kit.app import create_app
 from relais_kit.application import NotVisible
 from relais_kit.auth import Policy
@@ -29,12 +30,8 @@ class ReportIn(StrictModel):
     victim: Victim
 
 
-class ProtectionOrderRuleViolated(Exception):  # noqa: N818  (shaped like a service domain error)
+class ProtectionOrderRuleViolated(RuleViolation):  # shaped like a service domain's base
     """A command breaks a rule of the protection-order domain."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class RulingBeforeApplication(ProtectionOrderRuleViolated):
@@ -42,9 +39,15 @@ class RulingBeforeApplication(ProtectionOrderRuleViolated):
 
 
 class OrderNotFound(ProtectionOrderRuleViolated):
-    """No application was filed under this order id."""
+    """No order of the départements you act for has this id."""
 
     status = 404
+
+
+class OrderAlreadyRuled(ProtectionOrderRuleViolated):
+    """An order is ruled once."""
+
+    status = 409
 
 
 class ConcurrencyConflict(Exception):  # noqa: N818  (the store's name)
@@ -70,6 +73,8 @@ async def raise_(what: str) -> None:
         "rule": DomainRuleViolation("report.victim_consent", "The victim has not consented."),
         "state": AlreadyRuled("order.already_ruled", "The order is already ruled."),
         "domain": RulingBeforeApplication(),
+        "missing": OrderNotFound("order-7"),
+        "ruled": OrderAlreadyRuled("order-7"),
         "conflict": ConcurrencyConflict("case-1:000042 exists"),
         "bug": RuntimeError("mongodb://admin:hunter2@db/ secret victim name"),
     }
@@ -94,7 +99,7 @@ async def client(serve: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
         ServiceSettings(service_name="kit-problems"),
         routers=[router],
         policy=Policy({}),
-        error_map={ProtectionOrderRuleViolated: 422, OrderNotFound: 404, ConcurrencyConflict: 409},
+        error_map={ConcurrencyConflict: 409},
         tracer_provider=TracerProvider(),
     )
     # A server logs unhandled errors after the 500 is sent; the client must not re-raise them.
@@ -161,10 +166,20 @@ async def test_a_state_dependent_rule_can_be_a_409(client: httpx.AsyncClient) ->
     assert problem(await client.post("/v1/raise/state"), 409)["rule"] == "order.already_ruled"
 
 
-async def test_mapped_domain_errors_use_their_class_as_rule(client: httpx.AsyncClient) -> None:
+async def test_domain_rules_use_their_class_as_rule(client: httpx.AsyncClient) -> None:
     body = problem(await client.post("/v1/raise/domain"), 422)
     assert body["rule"] == "RulingBeforeApplication"
     assert "515-10" in body["detail"]
+
+
+async def test_a_domain_rule_answers_its_own_status(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post("/v1/raise/ruled"), 409)
+    assert body["rule"] == "OrderAlreadyRuled"
+    assert body["detail"].endswith("(order-7)")
+    # A 404 rule is the uniform not-found: no rule, no detail that names the record.
+    missing = problem(await client.post("/v1/raise/missing"), 404)
+    assert "rule" not in missing
+    assert "order-7" not in str(missing)
 
 
 async def test_a_concurrency_conflict_is_a_409(client: httpx.AsyncClient) -> None:

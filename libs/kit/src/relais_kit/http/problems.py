@@ -25,12 +25,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from relais_events.rules import RuleViolation
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from relais_kit.application.acting import NotVisible, OutsideJurisdiction
 from relais_kit.application.write_path import AggregateBusy
-from relais_kit.http.errors import DomainRuleViolation
 from relais_kit.store.ports import ConcurrencyConflict
 
 PROBLEM_JSON: Final = "application/problem+json"
@@ -171,7 +171,7 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _rule(request: Request, exc: Exception) -> JSONResponse:
     """A business rule: `rule` (the class name, or the kit error's `rule`) is for clients."""
-    if isinstance(exc, DomainRuleViolation):
+    if isinstance(exc, RuleViolation):
         status, rule, detail = exc.status, exc.rule, exc.detail
     else:
         status = _mapped_status(request, exc)
@@ -222,14 +222,14 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(
     app: FastAPI, error_map: Mapping[type[Exception], int] | None = None
 ) -> None:
-    """Answer every error as a problem. `error_map` maps a service's own exception classes
-    (domain errors that cannot import the kit, the store's concurrency conflict) to 409/422;
-    subclasses inherit their base's status."""
+    """Answer every error as a problem. Every domain's rules (``RuleViolation``) carry their own
+    status; `error_map` maps other exception classes a service wants answered as rule
+    violations to 409/422; subclasses inherit their base's status."""
     app.state.relais_error_map = dict(error_map or {})
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ProblemError, _problem)
-    app.add_exception_handler(DomainRuleViolation, _rule)
+    app.add_exception_handler(RuleViolation, _rule)
     app.add_exception_handler(OutsideJurisdiction, _outside)
     app.add_exception_handler(NotVisible, _not_visible)
     app.add_exception_handler(AggregateBusy, _busy)
