@@ -41,6 +41,13 @@ class OrderNotFound(ProtectionOrderRuleViolated):
     status = 404
 
 
+class CaseNotKnownYet(ProtectionOrderRuleViolated):
+    """This service has not learnt the case from intake's events yet: retry shortly."""
+
+    status = 409
+    retry_after_s = 2
+
+
 class ConcurrencyConflict(Exception):  # noqa: N818  (the store's name)
     """Another writer appended to this stream first."""
 
@@ -65,6 +72,7 @@ async def raise_(what: str) -> None:
         "state": AlreadyRuled("order.already_ruled", "The order is already ruled."),
         "domain": RulingBeforeApplication(),
         "missing": OrderNotFound("order-7"),
+        "not-yet": CaseNotKnownYet("case-1"),
         "conflict": ConcurrencyConflict("case-1:000042 exists"),
         "bug": RuntimeError("mongodb://admin:hunter2@db/ secret victim name"),
     }
@@ -142,6 +150,13 @@ async def test_a_domain_rule_answers_its_own_status(client: httpx.AsyncClient) -
     body = problem(await client.post("/v1/raise/missing"), 404)
     assert body["rule"] == "OrderNotFound"
     assert body["detail"].endswith("(order-7)")
+
+
+async def test_a_rule_that_time_resolves_says_when_to_retry(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/v1/raise/not-yet")
+    assert problem(answer, 409)["rule"] == "CaseNotKnownYet"
+    assert answer.headers["Retry-After"] == "2"
+    assert "Retry-After" not in (await client.post("/v1/raise/domain")).headers
 
 
 async def test_a_concurrency_conflict_is_a_409(client: httpx.AsyncClient) -> None:

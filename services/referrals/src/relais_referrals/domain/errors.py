@@ -22,6 +22,7 @@ class CaseNotKnown(ReferralRuleViolation):
     département cannot be checked. Retry shortly after the report was filed."""
 
     status = 409
+    retry_after_s = 1
 
 
 class CaseNotFound(ReferralRuleViolation):
