@@ -17,6 +17,7 @@ from typing import Any
 from relais_events.envelope import new_event_id
 from relais_kit.application import Acting, Committed
 
+from relais_shelter.application.cases import known_case
 from relais_shelter.application.operations import TooSlow, acting_json, give_back
 from relais_shelter.application.ports import Operation, OperationKind, Outcome
 from relais_shelter.application.services import ShelterServices
@@ -107,11 +108,13 @@ async def allocate(
     nights: int,
     adults: tuple[str, ...],
     children: tuple[str, ...],
-    minor_victim: bool,
     consent_given: bool,
     acting: Acting,
 ) -> Committed[Allocation | None]:
+    """Places for a case shelter knows; whether its victim is a minor is the case's fact, never
+    the request's (``application.cases``)."""
     site = await load_site(services, site_id, acting)
+    case = await known_case(services, case_id, acting)
     command = Allocate(
         allocation_id=f"alloc-{new_event_id()}",
         case_id=case_id,
@@ -121,7 +124,7 @@ async def allocate(
         nights=nights,
         adults=adults,
         children=children,
-        minor_victim=minor_victim,
+        minor_victim=case.minor_victim,
         consent_given=consent_given,
     )
     started = services.clock.now()
