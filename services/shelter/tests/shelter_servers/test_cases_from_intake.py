@@ -18,7 +18,7 @@ from relais_events.vocabulary import Actor, CaseKind, Channel, Role
 from relais_shelter.bootstrap import Shelter, bootstrap
 from relais_shelter.entrypoints.worker import run_worker
 
-from .harness import NIGHT, Api, Json, settings_for
+from .harness import NIGHT, OPERATOR, Api, Json, settings_for
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(120)]
 
@@ -118,14 +118,17 @@ async def test_a_case_reported_in_intake_is_learnt_and_then_allocated(
 ) -> None:
     site = await api.site(places=4)
     case = reported("case-minor-93", "93", minor=True)
-    before = await api.post("/v1/allocations", allocation("case-minor-93", site, consent=False))
+    body = allocation("case-minor-93", site, consent=False)
+    # The console retries with the same key: a 409 is not kept as the key's answer.
+    once = OPERATOR | {"Idempotency-Key": "allocate-case-minor-93"}
+    before = await api.post("/v1/allocations", body, once)
     assert before.status_code == 409, before.text
     assert before.json()["rule"] == "CaseNotKnown"
     assert before.headers["Retry-After"] == "1"
 
     await publish(api, case)
     await learnt(api, case)
-    after = await api.post("/v1/allocations", allocation("case-minor-93", site, consent=False))
+    after = await api.post("/v1/allocations", body, once)
     assert after.status_code == 201, after.text
     assert after.json()["minor_victim"] is True  # intake said so; the request could not
     assert (await api.free())["adult_places"] == 3
