@@ -61,16 +61,19 @@ async def consume_until(
     await dead_letters.start()
     try:
         await consumer.start()
-        runner = EventRunner(name, handler, processed or HandlersAreTheClaim(), dead_letters, names)
-        consuming = asyncio.create_task(consume_forever(consumer, runner))
-        stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        consuming.cancel()
-        stopping.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consuming  # a crash of the loop is raised here, and stops the worker
+        try:
+            claims = processed or HandlersAreTheClaim()
+            runner = EventRunner(name, handler, claims, dead_letters, names)
+            consuming = asyncio.create_task(consume_forever(consumer, runner))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            consuming.cancel()
+            stopping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consuming  # a crash of the loop is raised here, and stops the worker
+        finally:
+            await consumer.stop()
     finally:
-        await consumer.stop()
         await dead_letters.stop()
 
 
