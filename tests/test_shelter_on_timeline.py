@@ -139,6 +139,8 @@ async def test_shelter_allocated_on_the_committee_timeline_without_the_address(
     timeline = await ok(answer)
     entries = timeline["entries"]
     assert types_of(entries)[:2] == ["case.opened", "report.filed"]
+    types = types_of(entries)
+    assert types.index("shelter.allocated") > types.index("report.filed")  # it depends on it
     [allocated] = [e for e in entries if e["type"] == "shelter.allocated"]
     assert allocated["jurisdiction"] == "94"  # the shelter's département
     assert allocated["data"]["nights"] == 2

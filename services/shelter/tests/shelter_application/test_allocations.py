@@ -157,6 +157,7 @@ async def test_whether_the_victim_is_a_minor_is_the_cases_fact_not_the_callers(
     stream = await h.stream(allocation)
     assert [e.type for e in stream] == ["shelter.allocated", "shelter.consent_overridden"]
     assert stream[0].data["minor_victim"] is True
+    assert stream[0].dependson == ("e-case-minor",)  # after the report, on the timeline
     h.know("case-adult", minor=False)
     with pytest.raises(errors.ConsentRequired):
         await h.allocate(site, ("pk-a",), case_id="case-adult", minor=True, consent=False)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from relais_events.envelope import new_event_id
 from relais_kit.application import Acting, Committed
 
-from relais_shelter.application.cases import known_case
+from relais_shelter.application.cases import follows, known_case
 from relais_shelter.application.operations import TooSlow, acting_json, give_back
 from relais_shelter.application.ports import Operation, OperationKind, Outcome
 from relais_shelter.application.services import ShelterServices
@@ -147,7 +148,9 @@ async def allocate(
             await give_back(services, replace(attempt.operation, held=tuple(attempt.tried)))
             services.places.forget_keys(attempt.tried)
         raise
-    return await commit_allocation(services, site, command, acting, new=True, held=held)
+    return await commit_allocation(
+        services, site, command, acting, new=True, held=held, depends_on=follows(case)
+    )
 
 
 async def commit_allocation(
@@ -158,6 +161,7 @@ async def commit_allocation(
     *,
     new: bool,
     held: list[str] | None = None,
+    depends_on: Sequence[str] = (),
 ) -> Committed[Allocation | None]:
     """Holdings kept and COMMIT decided (together: both before the commit, neither depends on
     the other), the events committed, the operation forgotten. Also the sweep's way to finish
@@ -179,6 +183,7 @@ async def commit_allocation(
         subject=command.case_id,
         jurisdiction=site.departement,
         new=new,
+        depends_on=depends_on,
     )
     await services.operations.finish(command.allocation_id)
     return committed

@@ -8,6 +8,9 @@ never refused a place for lack of consent).
 A case of a département the operator does not act for answers exactly as a case not learnt
 (``CaseNotKnown``, 409 with Retry-After): were it told apart, the answer would say that a case
 exists elsewhere (DOMAIN.md, no search across départements).
+
+An allocation's first event depends on the last intake event of the case known here, so the
+committee timeline places it after the report it answers (DESIGN.md section 5: causes first).
 """
 
 from __future__ import annotations
@@ -26,3 +29,8 @@ async def known_case(services: ShelterServices, case_id: str, acting: Acting) ->
     if facts is None or not acting.acts_for(facts.departement):
         raise errors.CaseNotKnown(case_id)
     return facts
+
+
+def follows(case: CaseFacts | None) -> list[str]:
+    """The ``depends_on`` of a commit about the case: its last intake event, when known."""
+    return [case.last_event_id] if case is not None and case.last_event_id else []
