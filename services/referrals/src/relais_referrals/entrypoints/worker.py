@@ -18,7 +18,7 @@ import logging
 
 from relais_events import topics
 from relais_kit.consuming import consume_until
-from relais_kit.runtime import run_until_signalled
+from relais_kit.runtime import run_loops, run_until_signalled
 from relais_kit.topics import ensure_topics
 
 from relais_referrals.bootstrap import Referrals, bootstrap
@@ -54,19 +54,11 @@ async def run_worker(referrals: Referrals, stop: asyncio.Event) -> None:
             ", ".join(CONSUMED),
             settings.escalation_tick_s,
         )
-        tasks = [
-            asyncio.create_task(consume(referrals, stop)),
-            asyncio.create_task(referrals.manager.run(settings.escalation_tick_s, stop)),
-        ]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()  # one loop failed: raise it (the others are cancelled below)
-        finally:
-            stop.set()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_loops(
+            stop,
+            consume(referrals, stop),
+            referrals.manager.run(settings.escalation_tick_s, stop),
+        )
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from relais_events import topics
 from relais_events.envelope import Envelope
 from relais_kit.cases import learn_case
 from relais_kit.consuming import consume_until
-from relais_kit.runtime import run_until_signalled
+from relais_kit.runtime import run_loops, run_until_signalled
 from relais_kit.topics import ensure_topics
 
 from relais_shelter.application.recovery import sweep
@@ -77,19 +77,7 @@ async def run_worker(shelter: Shelter, stop: asyncio.Event) -> None:
         ensure_topics, settings.kafka_bootstrap, settings.topics(), [*CONSUMED, topics.DEADLETTER]
     )
     async with shelter.runtime.running():
-        tasks = [
-            asyncio.create_task(sweep_now_and_then(shelter, stop)),
-            asyncio.create_task(learn(shelter, stop)),
-        ]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()  # one loop failed: raise it (the other is cancelled below)
-        finally:
-            stop.set()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_loops(stop, sweep_now_and_then(shelter, stop), learn(shelter, stop))
 
 
 def main() -> None:
