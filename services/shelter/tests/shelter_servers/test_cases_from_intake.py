@@ -1,17 +1,26 @@
 """Shelter learns its cases from intake's topic (real Kafka and FerretDB): an allocation for a
 case intake has not reported is refused with a retry hint; once the report's events reached the
-worker, the same request succeeds, and whether the victim is a minor is what intake said."""
+worker, the same request succeeds, and whether the victim is a minor is what intake said. Once
+intake erases a case, no document of the shelter's database names its persons any more."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from pymongo import AsyncMongoClient
 from relais_events import topics
-from relais_events.catalogue.intake import CaseOpened, ReportFiled, ReportKind
+from relais_events.catalogue.intake import (
+    CaseErased,
+    CaseOpened,
+    ErasureBasis,
+    ReportFiled,
+    ReportKind,
+)
 from relais_events.codec import to_record
 from relais_events.envelope import Envelope, new_envelope
 from relais_events.vocabulary import Actor, CaseKind, Channel, Role
@@ -21,6 +30,23 @@ from relais_shelter.entrypoints.worker import run_worker
 from .harness import NIGHT, OPERATOR, Api, Json, settings_for
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(120)]
+
+
+def from_intake(case_id: str, departement: str, *events: Any, first: int = 1) -> list[Envelope]:
+    actor = Actor(role=Role.POLICE, org="pn", jurisdiction=departement)
+    return [
+        new_envelope(
+            event,
+            source="intake",
+            subject=case_id,
+            aggregate_id=case_id,
+            aggregate_version=version,
+            actor=actor,
+            jurisdiction=departement,
+            now=dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC),
+        )
+        for version, event in enumerate(events, start=first)
+    ]
 
 
 def reported(case_id: str, departement: str, *, minor: bool) -> list[Envelope]:
@@ -41,20 +67,7 @@ def reported(case_id: str, departement: str, *, minor: bool) -> list[Envelope]:
         minor_victim=minor,
         children_present=0,
     )
-    actor = Actor(role=Role.POLICE, org="pn", jurisdiction=departement)
-    return [
-        new_envelope(
-            event,
-            source="intake",
-            subject=case_id,
-            aggregate_id=case_id,
-            aggregate_version=version,
-            actor=actor,
-            jurisdiction=departement,
-            now=dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC),
-        )
-        for version, event in enumerate((opened, filed), start=1)
-    ]
+    return from_intake(case_id, departement, opened, filed)
 
 
 @pytest.fixture
@@ -159,3 +172,43 @@ async def test_a_case_of_another_departement_is_answered_as_one_never_reported(
 
     assert shown(hidden.json(), "case-of-75") == shown(missing.json(), "case-of-76")
     assert (await api.free())["adult_places"] == 4
+
+
+async def test_an_erased_case_leaves_no_person_key_in_the_shelters_database(
+    api: Api, worker: Shelter
+) -> None:
+    site = await api.site(places=4)
+    erased, kept = (
+        reported("case-erased", "93", minor=False),
+        reported("case-kept", "93", minor=False),
+    )
+    await publish(api, [*erased, *kept])
+    await learnt(api, kept)
+    await learnt(api, erased)
+    for case_id in ("case-erased", "case-kept"):
+        answer = await api.post("/v1/allocations", allocation(case_id, site, consent=True))
+        assert answer.status_code == 201, answer.text
+    assert (await api.free())["adult_places"] == 2
+
+    erasure = from_intake(
+        "case-erased",
+        "93",
+        CaseErased(case_id="case-erased", basis=ErasureBasis.ERASURE_REQUEST),
+        first=3,
+    )
+    await publish(api, erasure)
+    await learnt(api, erasure)
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(api.servers.mongo_uri)
+    try:
+        db = client[api.database]
+        texts = [
+            str(document)
+            for name in await db.list_collection_names()
+            for document in await db[name].find({}).to_list()
+        ]
+    finally:
+        await client.close()
+    assert not [t for t in texts if "pk-case-erased" in t]
+    assert [t for t in texts if "pk-case-kept" in t]  # the search does find a person key
+    assert (await api.free())["adult_places"] == 2  # the erased case's place stays taken

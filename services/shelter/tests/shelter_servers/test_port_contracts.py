@@ -134,9 +134,19 @@ async def test_concurrent_outcomes_agree_on_the_first(ports: Ports) -> None:
 
 async def test_holdings_are_kept_per_allocation(ports: Ports) -> None:
     assert await ports.holdings.of("alloc-1") == []
-    await ports.holdings.keep("alloc-1", ["a", "b"])
-    await ports.holdings.keep("alloc-1", ["a", "b"])  # a retry
+    await ports.holdings.keep("alloc-1", "case-1", ["a", "b"])
+    await ports.holdings.keep("alloc-1", "case-1", ["a", "b"])  # a retry
     assert await ports.holdings.of("alloc-1") == ["a", "b"]
+
+
+async def test_holdings_list_a_cases_allocations(ports: Ports) -> None:
+    await ports.holdings.keep("alloc-2", "case-1", ["a"])
+    await ports.holdings.keep("alloc-1", "case-1", ["b"])
+    await ports.holdings.keep("alloc-3", "case-2", ["c"])
+    await ports.holdings.keep("alloc-3", "case-2", [])  # all released: still the case's
+    assert await ports.holdings.of_case("case-1") == ["alloc-1", "alloc-2"]
+    assert await ports.holdings.of_case("case-2") == ["alloc-3"]
+    assert await ports.holdings.of_case("case-9") == []
 
 
 async def test_holes_are_listed_per_envelope_until_removed(ports: Ports) -> None:

@@ -57,9 +57,14 @@ class MemoryOperations:
 class MemoryHoldings:
     def __init__(self) -> None:
         self._keys: dict[str, list[str]] = {}
+        self._cases: dict[str, str] = {}
 
-    async def keep(self, allocation_id: str, keys: Sequence[str]) -> None:
+    async def keep(self, allocation_id: str, case_id: str, keys: Sequence[str]) -> None:
         self._keys[allocation_id] = list(keys)
+        self._cases[allocation_id] = case_id
+
+    async def of_case(self, case_id: str) -> list[str]:
+        return sorted(a for a, c in self._cases.items() if c == case_id)
 
     async def of(self, allocation_id: str) -> list[str]:
         return list(self._keys.get(allocation_id, []))

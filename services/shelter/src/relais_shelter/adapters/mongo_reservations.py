@@ -133,8 +133,13 @@ class MongoHoldings:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._holdings = database[HOLDINGS]
 
-    async def keep(self, allocation_id: str, keys: Sequence[str]) -> None:
-        await replace_by_id(self._holdings, [{"_id": allocation_id, "keys": list(keys)}])
+    async def keep(self, allocation_id: str, case_id: str, keys: Sequence[str]) -> None:
+        document = {"_id": allocation_id, "case_id": case_id, "keys": list(keys)}
+        await replace_by_id(self._holdings, [document])
+
+    async def of_case(self, case_id: str) -> list[str]:
+        found = await self._holdings.find({"case_id": case_id}, {"_id": 1}).to_list()
+        return sorted(d["_id"] for d in found)
 
     async def of(self, allocation_id: str) -> list[str]:
         found = await self._holdings.find_one({"_id": allocation_id})

@@ -171,7 +171,7 @@ async def commit_allocation(
         decided = await outcome
     else:
         _, decided = await asyncio.gather(
-            services.holdings.keep(command.allocation_id, held), outcome
+            services.holdings.keep(command.allocation_id, command.case_id, held), outcome
         )
     if decided is Outcome.ABANDON:
         raise TooSlow()  # the sweep took it over and gives everything back

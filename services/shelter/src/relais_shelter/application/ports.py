@@ -79,11 +79,17 @@ class Operations(Protocol):
 
 
 class Holdings(Protocol):
-    """The reservations a committed allocation holds, by allocation id (a release frees some)."""
+    """The reservations a committed allocation holds, by allocation id (a release frees some),
+    with the case the allocation is for (an erasure finds the case's allocations)."""
 
-    async def keep(self, allocation_id: str, keys: Sequence[str]) -> None: ...
+    async def keep(self, allocation_id: str, case_id: str, keys: Sequence[str]) -> None: ...
 
     async def of(self, allocation_id: str) -> list[str]: ...
+
+    async def of_case(self, case_id: str) -> list[str]:
+        """The ids of the case's allocations (a scan on FerretDB: an erasure's, off the hot
+        path)."""
+        ...
 
 
 class EnvelopeHoles(Protocol):

@@ -4,7 +4,9 @@ rules": concurrency is decided by inserts under unique ids, never by a condition
 - ``place_key``: one place of a site on a night (``adult`` or ``child`` pool, slot 0..n-1): a
   site never allocates more places on a night than it declared, because there are only that
   many slots.
-- ``person_key``: a person on a night, whatever the site: counted once per night.
+- ``person_key``: a person on a night, whatever the site: counted once per night. Once the
+  case is erased, ``forgotten_person_key`` takes its place: the night stays held, the person
+  key (which could tie the erased case to the person's other cases) is gone.
 - ``claimed_key``: an allocation's night claimed (or given back by a release): claimed once.
 - ``unit_key``: one nuitée of a funding envelope (0..N-1): claims never exceed the envelope.
 
@@ -28,6 +30,16 @@ def place_key(site_id: str, night: dt.date, pool: Pool, slot: int) -> str:
 
 def person_key(person: str, night: dt.date) -> str:
     return f"person:{night.isoformat()}:{person}"
+
+
+def forgotten_person_key(allocation_id: str, night: dt.date, index: int) -> str:
+    """The ``index``-th person of an erased case's allocation on ``night``: derived from the
+    allocation alone (already the case's), so redoing an erasure finds the same keys."""
+    return f"person:{night.isoformat()}:erased.{allocation_id}.{index}"
+
+
+def is_forgotten_person(key: str) -> bool:
+    return is_person(key) and key.split(":", 2)[2].startswith("erased.")
 
 
 def claimed_key(allocation_id: str, night: dt.date) -> str:

@@ -6,7 +6,8 @@ The api allocates only for a case shelter knows (``application.cases``): one con
 (``worker_group``, shared by every replica) reads ``relais.intake.v1`` through the kit's loop
 (``relais_kit.consuming``) and keeps each case's facts (``relais_kit.cases.learn_case``, as
 referrals does), idempotent on the case stream's version, one writer per case (the partition's
-owner).
+owner). A ``case.erased`` first makes the shelter forget the case's persons
+(``application.erasure``), then is learnt: a crash in between redoes both on redelivery.
 
 A crash half-way through an allocation, a release or a claim leaves an operation in flight;
 once its lease has passed the sweep gives back what it held or finishes its commit
@@ -24,12 +25,14 @@ import logging
 from typing import Final
 
 from relais_events import topics
-from relais_events.envelope import Envelope
+from relais_events.catalogue.intake import CaseErased
+from relais_events.envelope import Envelope, payload
 from relais_kit.cases import learn_case
 from relais_kit.consuming import consume_until
 from relais_kit.runtime import run_loops, run_until_signalled
 from relais_kit.topics import ensure_topics
 
+from relais_shelter.application.erasure import forget_persons
 from relais_shelter.application.recovery import sweep
 from relais_shelter.bootstrap import Shelter, bootstrap
 from relais_shelter.config import ShelterSettings
@@ -44,6 +47,9 @@ async def learn(shelter: Shelter, stop: asyncio.Event) -> None:
     cases = shelter.services.cases
 
     async def on_event(envelope: Envelope) -> None:
+        if isinstance(payload(envelope), CaseErased):
+            forgotten = await forget_persons(shelter.services, envelope.subject)
+            log.info("shelter worker: case erased, %s person-nights forgotten", forgotten)
         await learn_case(cases, envelope)
 
     await consume_until(
