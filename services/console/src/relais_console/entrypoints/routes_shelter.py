@@ -32,7 +32,7 @@ from relais_console.entrypoints.forms import (
 )
 from relais_console.entrypoints.rendering import render
 from relais_console.entrypoints.security import CheckedForm
-from relais_console.entrypoints.session import CurrentUser
+from relais_console.entrypoints.session import CurrentUser, User
 
 router = APIRouter(prefix="/hebergement")
 PURPOSE: Final = "case_follow_up"
@@ -50,17 +50,19 @@ async def shelter_home(
     departement: Annotated[str | None, Query(pattern=DEPARTEMENT_PATTERN)] = None,
     nuit: Annotated[dt.date | None, Query()] = None,
 ) -> Response:
+    today = dt.date.today()  # noqa: DTZ011  (the operator's calendar day)
     free = None
     if departement and nuit:
         free = await console.shelter.availability(
             user.token, PURPOSE, departement, nuit.isoformat()
         )
-    values = {
-        "first_night": dt.date.today().isoformat(),  # noqa: DTZ011  (the operator's calendar day)
-        "nights": "1",
-        "idempotency_key": new_key(),
+    # What the free-places form shows: what was asked, else the operator's own département.
+    asked = {
+        "departement": departement or next(iter(user.departements), ""),
+        "nuit": (nuit or today).isoformat(),
     }
-    return render(request, "hebergement.html", user=user, values=values, free=free)
+    values = {"first_night": today.isoformat(), "nights": "1", "idempotency_key": new_key()}
+    return render(request, "hebergement.html", user=user, values=values, asked=asked, free=free)
 
 
 @router.post("/attributions")
@@ -89,6 +91,7 @@ async def allocate(
             values=values,
             explanation=explanation,
             status=status,
+            asked=_asked(user, text(values, "first_night")),
             free=None,
         )
     claim = {"night": allocation.first_night.isoformat(), "idempotency_key": new_key()}
@@ -120,7 +123,21 @@ async def claim_night(
             outcome=None,
             status=status,
         )
-    return render(request, "nuitee.html", user=user, values=values, outcome=outcome)
+    # The form again for the next night: same allocation and envelope, a new key (this one
+    # holds the answer just given).
+    following = values | {"night": _next_night(values.get("night")), "idempotency_key": new_key()}
+    return render(request, "nuitee.html", user=user, values=following, outcome=outcome, status=201)
+
+
+def _next_night(night: object) -> str:
+    try:
+        return (dt.date.fromisoformat(str(night)) + dt.timedelta(days=1)).isoformat()
+    except ValueError:
+        return str(night or "")
+
+
+def _asked(user: User, night: str | None) -> dict[str, str]:
+    return {"departement": next(iter(user.departements), ""), "nuit": night or ""}
 
 
 @router.get("/enveloppe")
