@@ -75,6 +75,16 @@ RULES: Final[dict[str, str]] = {
     "ConsentRequired": "Une victime majeure est hébergée avec son consentement : recueillez-le "
     "puis cochez la case (une victime mineure n'est jamais refusée faute de consentement).",
     "AlreadyRecorded": "Cet identifiant est déjà enregistré.",
+    "CapacityCannotShrink": "Une déclaration peut augmenter les places d'une nuit, jamais les "
+    "baisser : libérez d'abord des attributions.",
+    "ChildPlacesOverPlaces": "Les places adaptées aux enfants font partie des places du site : "
+    "jamais plus qu'elles.",
+    "AlreadyReleased": "Cette attribution est déjà libérée.",
+    "ReleaseOutsideStay": "La dernière nuit passée doit être une nuit de l'attribution (ou la "
+    "veille de la première, si la personne n'est pas venue).",
+    "ReleaseOfClaimedNight": "Une nuit déjà déclarée sur une enveloppe a été fournie : elle ne "
+    "peut pas être libérée.",
+    "BadEnvelopePeriod": "La période de l'enveloppe commence avant sa fin.",
 }
 
 # Rules that are about one field of the form: their sentence goes next to it too.

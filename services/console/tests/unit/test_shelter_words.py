@@ -1,0 +1,54 @@
+"""The shelter's refusals in words an operator understands, placed on the field they are about."""
+
+from __future__ import annotations
+
+from relais_console.domain import labels
+from relais_console.domain.problems import Problem, explain
+from relais_console.domain.rules import RULES
+from relais_events.catalogue.shelter import NightClaimRejection
+from relais_shelter.domain.errors import ShelterRuleViolation
+
+
+def _every_rule(base: type[ShelterRuleViolation]) -> set[str]:
+    found = set()
+    for sub in base.__subclasses__():
+        found |= {sub.__name__, *_every_rule(sub)}
+    return found
+
+
+def test_every_shelter_rule_has_its_french_sentence() -> None:
+    assert _every_rule(ShelterRuleViolation) <= set(RULES)
+
+
+def test_every_reason_a_night_claim_is_refused_is_said_in_french() -> None:
+    assert {str(r) for r in NightClaimRejection} == set(labels.CLAIM_REJECTIONS)
+    assert "épuisée" in labels.label(labels.CLAIM_REJECTIONS, "envelope_exhausted")
+
+
+def test_no_consent_is_said_next_to_the_consent_box() -> None:
+    problem = Problem.parse(
+        422,
+        {
+            "type": "urn:relais:problem:rule-violation",
+            "status": 422,
+            "rule": "ConsentRequired",
+            "detail": "An adult victim is sheltered with her consent: record it first.",
+        },
+    )
+    explained = explain(problem)
+    assert explained.for_field("consent_given") == [RULES["ConsentRequired"]]
+    assert "consentement" in explained.summary
+
+
+def test_a_full_night_a_foreign_site_and_a_person_sheltered_point_at_their_fields() -> None:
+    for rule, status, field in (
+        ("NightFull", 409, "first_night"),
+        ("SiteNotFound", 404, "site_id"),
+        ("NotTheSitesOperator", 403, "site_id"),
+        ("PersonAlreadySheltered", 409, "adults"),
+        ("EnvelopeNotFound", 404, "envelope_id"),
+    ):
+        body = {"type": "urn:relais:problem:rule-violation", "status": status, "rule": rule}
+        explained = explain(Problem.parse(status, body))
+        assert explained.for_field(field) == [RULES[rule]], rule
+        assert explained.summary == RULES[rule]  # not "the case changed, reload" for a 409
