@@ -127,6 +127,10 @@ async def _chart(who: Person) -> tuple[str, str, str | None]:
     return used, remaining, await page.locator("svg rect.used").get_attribute("width")
 
 
+def _day(today: dt.date, after: int) -> str:
+    return (today + dt.timedelta(days=after)).isoformat()
+
+
 async def _envelope_tab(who: Person) -> Person:
     """The claim page's link to the envelope, opened in another tab of the same session (the
     claim page answered a POST: going back to it would post again)."""
@@ -195,6 +199,7 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
     await operator.check("nuitee-acceptee")
     # The form is there again for the next night, the envelope kept.
     await expect(page.locator("#f-envelope_id")).to_have_value(premises.envelope_id)
+    await expect(page.locator("#f-night")).to_have_value(_day(premises.today, 1))
     # One adult and one child: two nuitées of five, 2/5 of the bar.
     chart = await _envelope_tab(operator)
     assert await _chart(chart) == ("2", "3", str(WIDTH * 2 // ENVELOPE_NIGHTS))
@@ -203,6 +208,7 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
 
     assert await _claim(operator, premises.today) == "rejected"  # the same night again
     await expect(page.locator(".claim-outcome")).to_contain_text("déjà déclarée")
+    await expect(page.locator("#f-night")).to_have_value(_day(premises.today, 0))  # as typed
     await operator.check("nuitee-refusee")
     assert await _claim(operator, premises.today + dt.timedelta(days=1)) == "accepted"
     assert await _claim(operator, premises.today + dt.timedelta(days=2)) == "rejected"
@@ -211,7 +217,8 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
     await page.get_by_role("link", name="Voir la consommation de l'enveloppe").click()
     assert await _chart(operator) == ("4", "1", str(WIDTH * 4 // ENVELOPE_NIGHTS))
     await expect(page.locator("figcaption")).to_contain_text("enveloppe épuisée")
-    await expect(page.locator("svg title")).to_have_text("4 nuitées utilisées sur 5, 1 restantes")
+    await expect(page.locator("svg title")).to_have_text("4 nuitées utilisées sur 5, 1 restante")
+    await expect(page.locator("main")).to_contain_text("140,00 € consommés sur 175,00 €")
     await operator.check("enveloppe-epuisee")
 
     await operator.visit(f"/hebergement?departement={DEP}&nuit={premises.today.isoformat()}")

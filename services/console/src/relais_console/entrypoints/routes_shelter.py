@@ -123,9 +123,12 @@ async def claim_night(
             outcome=None,
             status=status,
         )
-    # The form again for the next night: same allocation and envelope, a new key (this one
-    # holds the answer just given).
-    following = values | {"night": _next_night(values.get("night")), "idempotency_key": new_key()}
+    # The form again, for the next night once this one is accepted (a rejected night stays as
+    # typed): same allocation and envelope, a new key (this one holds the answer just given).
+    night = values.get("night")
+    if outcome.outcome == "accepted":
+        night = _next_night(night)
+    following = values | {"night": night, "idempotency_key": new_key()}
     return render(request, "nuitee.html", user=user, values=following, outcome=outcome, status=201)
 
 
