@@ -206,6 +206,14 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
     await chart.check("enveloppe-apres-une-nuit")
     await chart.page.close()
 
+    # Found again from the shelter page, as on the days after the nights were provided.
+    await operator.visit("/hebergement")
+    await page.fill("#f-allocation_id", premises.notes["allocation"])
+    await operator.submit("Ouvrir l'attribution")
+    await expect(page.locator(".allocation-id")).to_have_text(premises.notes["allocation"])
+    await expect(page.locator(".notice .case-id")).to_have_text(premises.case_id)
+    await operator.check("attribution-retrouvee")
+    await page.fill("#f-envelope_id", premises.envelope_id)
     assert await _claim(operator, premises.today) == "rejected"  # the same night again
     await expect(page.locator(".claim-outcome")).to_contain_text("déjà déclarée")
     await expect(page.locator("#f-night")).to_have_value(_day(premises.today, 0))  # as typed
@@ -245,6 +253,12 @@ async def test_an_operator_elsewhere_sees_a_refusal_and_no_data(
     await expect(body).to_contain_text("département pour lequel vous n'agissez pas")
     assert await page.locator(".free-places").count() == 0
     await outsider.check("refus-places-libres")
+
+    answer = await outsider.visit(f"/hebergement/attributions/{premises.notes['allocation']}")
+    assert answer.status == 404
+    await expect(body).to_contain_text("Aucune attribution de vos départements")
+    assert premises.case_id not in await page.content()
+    await outsider.check("refus-attribution")
 
     await outsider.visit("/hebergement")
     await _fill_allocation(outsider, premises)

@@ -1,4 +1,5 @@
-"""Shelter (port 8103, issue 11): allocate places, claim nights, read an envelope and the
+"""Shelter (port 8103, issue 11): allocate places, read an allocation again, claim nights, read
+an envelope and the
 free places of a département on a night (counts only: a site's name and address never leave
 the shelter service)."""
 
@@ -17,6 +18,11 @@ class HttpShelter:
         return Allocation.model_validate(
             await self.api.command("/v1/allocations", token, body, key)
         )
+
+    async def allocation(self, token: str, purpose: str, allocation_id: str) -> Allocation:
+        """One allocation (it names a case: the shelter service logs the read)."""
+        answer = await self.api.read(f"/v1/allocations/{allocation_id}", token, purpose)
+        return Allocation.model_validate(answer)
 
     async def claim(self, token: str, body: Body, key: str) -> ClaimOutcome:
         return ClaimOutcome.model_validate(await self.api.command("/v1/claims", token, body, key))

@@ -100,6 +100,23 @@ async def allocate(
     )
 
 
+@router.get("/attribution")
+async def allocation_lookup(
+    user: CurrentUser, allocation_id: Annotated[str, Query(pattern=IDENTIFIER_PATTERN)]
+) -> Response:
+    return RedirectResponse(f"/hebergement/attributions/{allocation_id}", status_code=303)
+
+
+@router.get("/attributions/{allocation_id}")
+async def allocation_page(
+    request: Request, allocation_id: IdPath, user: CurrentUser, console: ConsoleDep
+) -> Response:
+    """An allocation found again, to claim its nights on the days after they were provided."""
+    allocation = await console.shelter.allocation(user.token, PURPOSE, allocation_id)
+    claim = {"night": allocation.first_night.isoformat(), "idempotency_key": new_key()}
+    return render(request, "attribution.html", user=user, allocation=allocation, values=claim)
+
+
 @router.post("/nuitees")
 async def claim_night(
     request: Request, user: CurrentUser, console: ConsoleDep, form: CheckedForm
