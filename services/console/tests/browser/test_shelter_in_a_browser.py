@@ -4,12 +4,14 @@ shelter operator allocates a place and sees the envelope chart move).
 The premises are set up through the services' own APIs, as their owners would: a case filed by
 the police through intake, a site with its declared places registered by its operator, and a
 funding envelope of 5 nuitées opened by the funder (the console has no page for those). Then, in
-the browser, the operator sees the free places, is refused an allocation without consent (the
-sentence next to the box, everything typed kept), allocates one adult and one child for three
-nights, claims nights against the envelope and sees its chart go 0 -> 2 -> 4 of 5, a night
-claimed twice refused, and the envelope run out. An operator of another département sees
-refusals and no figure; one of another organisation in the same département cannot allocate
-the site's places. Every page passes axe-core and is saved under ``.relais/screenshots/``.
+the browser, the operator sees their site's week and the free places of the département, is
+refused an allocation without consent (the sentence next to the box, everything typed kept),
+allocates one adult and one child for three nights, finds the allocation again, claims nights
+against the envelope and sees its chart go 0 -> 2 -> 4 of 5, a night claimed twice refused, the
+envelope run out and the site's week lose the places. An operator of another département sees
+refusals and no figure; one of another organisation in the same département sees no site and
+cannot allocate the site's places. Every page passes axe-core and is saved under
+``.relais/screenshots/``. One story, in order: the second test reads what the first left.
 """
 
 from __future__ import annotations
@@ -156,6 +158,11 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
     operator = await _operator(browser, stack, OPERATOR_ORG, DEP)
     page = operator.page
     await operator.visit("/hebergement", shot="hebergement")
+    tonight = page.locator(
+        f"table[data-site='{premises.site_id}'] tr[data-night='{_day(premises.today, 0)}']"
+    )
+    await expect(tonight.locator(".adult-free")).to_have_text("3")  # their site's week
+    await expect(tonight.locator(".child-free")).to_have_text("1")
     await expect(page.locator("#f-departement")).to_have_value(DEP)  # their own, to start with
     await page.fill("#f-nuit", premises.today.isoformat())
     await operator.submit("Voir les places")
@@ -170,7 +177,7 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
 
     await operator.visit("/hebergement")
     await page.fill("#f-case_id", premises.case_id)
-    await page.fill("#f-site_id", premises.site_id)
+    await page.select_option("#f-site_id", premises.site_id)  # one of their own sites
     await page.fill("#f-nights", "3")
     await page.fill("#f-adults", "personne-adulte-1")
     await page.fill("#f-children", "personne-enfant-1")
@@ -232,6 +239,13 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
     await operator.visit(f"/hebergement?departement={DEP}&nuit={premises.today.isoformat()}")
     await expect(page.locator(".adult-places")).to_have_text("2")
     await expect(page.locator(".child-places")).to_have_text("0")
+    for after, adults, children in ((0, "2", "0"), (2, "2", "0"), (3, "3", "1")):  # 3 nights
+        night = page.locator(
+            f"table[data-site='{premises.site_id}'] tr[data-night='{_day(premises.today, after)}']"
+        )
+        await expect(night.locator(".adult-free")).to_have_text(adults)
+        await expect(night.locator(".child-free")).to_have_text(children)
+    await operator.check("hebergement-apres-attribution")
 
 
 async def test_an_operator_elsewhere_sees_a_refusal_and_no_data(
@@ -261,6 +275,7 @@ async def test_an_operator_elsewhere_sees_a_refusal_and_no_data(
     await outsider.check("refus-attribution")
 
     await outsider.visit("/hebergement")
+    assert await page.locator("table.site-nights").count() == 0  # not their site
     await _fill_allocation(outsider, premises)
     await outsider.submit("Attribuer")
     await expect(page.locator("#f-site_id-err1")).to_contain_text("Aucun site")
@@ -270,6 +285,8 @@ async def test_an_operator_elsewhere_sees_a_refusal_and_no_data(
     # Same département, another organisation: the site's places are not theirs to give.
     neighbour = await _operator(browser, stack, "chrs-93-voisin", DEP)
     await neighbour.visit("/hebergement")
+    assert await neighbour.page.locator("table.site-nights").count() == 0
+    await expect(neighbour.page.locator("main")).to_contain_text("Aucun site de votre organisation")
     await _fill_allocation(neighbour, premises)
     await neighbour.submit("Attribuer")
     await expect(neighbour.page.locator("#f-site_id-err1")).to_contain_text(

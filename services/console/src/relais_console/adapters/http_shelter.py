@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from relais_console.adapters.http_service import ServiceApi
 from relais_console.application.ports import Body
-from relais_console.domain.partner_views import Allocation, Availability, ClaimOutcome, Envelope
+from relais_console.domain.partner_views import (
+    Allocation,
+    Availability,
+    ClaimOutcome,
+    Envelope,
+    OperatedSite,
+)
 
 
 class HttpShelter:
@@ -38,3 +44,11 @@ class HttpShelter:
         return Availability.model_validate(
             await self.api.read("/v1/availability", token, purpose, params)
         )
+
+    async def sites(
+        self, token: str, purpose: str, first_night: str, nights: int
+    ) -> list[OperatedSite]:
+        """The operator's own sites, with their places per night from ``first_night``."""
+        params = {"first_night": first_night, "nights": str(nights)}
+        answer = await self.api.read("/v1/sites", token, purpose, params)
+        return [OperatedSite.model_validate(s) for s in answer["sites"]]

@@ -1,9 +1,10 @@
-"""Shelter operator pages (issue 11): allocate places, claim nights against the funding
-envelope, the envelope's consumption chart, free places of a département on a night.
+"""Shelter operator pages (issue 11): the operator's sites and their places per night, allocate
+places, find an allocation again, claim nights against the funding envelope, the envelope's
+consumption chart, free places of a département on a night.
 
-The shelter service's API (port 8103) is the one these pages call; ``tests/test_console_calls_
-shelter.py`` runs this console's adapter against it. Reads that show no case data (envelope,
-availability counts) still state a purpose.
+The shelter service's API (port 8103) is the one these pages call;
+``tests/browser/test_shelter_in_a_browser.py`` drives them against it. Reads that show no case
+data (sites, envelope, availability counts) still state a purpose.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from relais_events.vocabulary import DEPARTEMENT_PATTERN, IDENTIFIER_PATTERN
 from starlette.responses import Response
 
 from relais_console.application.ports import Refused, Unavailable
+from relais_console.bootstrap import Console
 from relais_console.domain.envelope_chart import WIDTH, consumption
+from relais_console.domain.partner_views import OperatedSite
 from relais_console.entrypoints.dependencies import ConsoleDep, IdPath
 from relais_console.entrypoints.forms import (
     Invalid,
@@ -62,7 +65,15 @@ async def shelter_home(
         "nuit": (nuit or today).isoformat(),
     }
     values = {"first_night": today.isoformat(), "nights": "1", "idempotency_key": new_key()}
-    return render(request, "hebergement.html", user=user, values=values, asked=asked, free=free)
+    return render(
+        request,
+        "hebergement.html",
+        user=user,
+        values=values,
+        asked=asked,
+        free=free,
+        **await _sites(console, user, today),
+    )
 
 
 @router.post("/attributions")
@@ -93,6 +104,7 @@ async def allocate(
             status=status,
             asked=_asked(user, text(values, "first_night")),
             free=None,
+            **await _sites(console, user, dt.date.today()),  # noqa: DTZ011
         )
     claim = {"night": allocation.first_night.isoformat(), "idempotency_key": new_key()}
     return render(
@@ -154,6 +166,23 @@ def _next_night(night: object) -> str:
         return (dt.date.fromisoformat(str(night)) + dt.timedelta(days=1)).isoformat()
     except ValueError:
         return str(night or "")
+
+
+SITE_NIGHTS: Final = 7  # the week ahead, on the shelter page
+
+
+async def _sites(console: Console, user: User, today: dt.date) -> dict[str, Any]:
+    """The operator's own sites and their week, and the allocation form's choice of site.
+    ``sites`` is None when they cannot be read just now: the page still works, and the form
+    then takes a site's id as typed."""
+    sites: list[OperatedSite] | None = None
+    if user.has("shelter_operator"):
+        try:
+            sites = await console.shelter.sites(user.token, PURPOSE, today.isoformat(), SITE_NIGHTS)
+        except (Refused, Unavailable):
+            sites = None
+    choices = {s.site_id: f"{s.site_id} (dép. {s.departement})" for s in sites or ()}
+    return {"sites": sites, "site_choices": choices}
 
 
 def _asked(user: User, night: str | None) -> dict[str, str]:
