@@ -164,7 +164,19 @@ async def test_a_shelter_operator_allocates_a_place_and_sees_the_envelope_chart_
     await expect(tonight.locator(".adult-free")).to_have_text("3")  # their site's week
     await expect(tonight.locator(".child-free")).to_have_text("1")
     await expect(page.locator("#f-departement")).to_have_value(DEP)  # their own, to start with
+    await page.fill("#f-departement", "999")  # no such département: said next to it
     await page.fill("#f-nuit", premises.today.isoformat())
+    await operator.submit("Voir les places")
+    await expect(page.locator("#f-departement-err1")).to_contain_text("Code de département")
+    await expect(page.locator("#f-departement")).to_have_value("999")
+    await expect(page.locator("#f-nuit")).to_have_value(_day(premises.today, 0))
+    await page.fill("#f-id", "enveloppe 2026")  # a space: no envelope can have this id
+    await operator.submit("Voir la consommation")
+    await expect(page.locator("#f-id-err1")).to_contain_text("Identifiant non valide")
+    await expect(page.locator("#f-id")).to_have_value("enveloppe 2026")
+    await operator.check("hebergement-saisies-refusees")
+
+    await page.fill("#f-departement", DEP)
     await operator.submit("Voir les places")
     await expect(page.locator(".adult-places")).to_have_text("3")
     await expect(page.locator(".child-places")).to_have_text("1")

@@ -10,6 +10,7 @@ data (sites, envelope, availability counts) still state a purpose.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
@@ -20,7 +21,8 @@ from starlette.responses import Response
 from relais_console.application.ports import Refused, Unavailable
 from relais_console.bootstrap import Console
 from relais_console.domain.envelope_chart import WIDTH, consumption
-from relais_console.domain.partner_views import OperatedSite
+from relais_console.domain.partner_views import Availability, OperatedSite
+from relais_console.domain.problems import ID_MESSAGE, Explanation, field_message
 from relais_console.entrypoints.dependencies import ConsoleDep, IdPath
 from relais_console.entrypoints.forms import (
     Invalid,
@@ -50,29 +52,83 @@ async def shelter_home(
     request: Request,
     user: CurrentUser,
     console: ConsoleDep,
-    departement: Annotated[str | None, Query(pattern=DEPARTEMENT_PATTERN)] = None,
-    nuit: Annotated[dt.date | None, Query()] = None,
+    departement: Annotated[str | None, Query()] = None,
+    nuit: Annotated[str | None, Query()] = None,
 ) -> Response:
     today = dt.date.today()  # noqa: DTZ011  (the operator's calendar day)
-    free = None
-    if departement and nuit:
-        free = await console.shelter.availability(
-            user.token, PURPOSE, departement, nuit.isoformat()
-        )
-    # What the free-places form shows: what was asked, else the operator's own département.
+    # What the free-places form shows: what was asked, as typed, else their own département.
     asked = {
-        "departement": departement or next(iter(user.departements), ""),
-        "nuit": (nuit or today).isoformat(),
+        "departement": departement if departement is not None else _own(user),
+        "nuit": nuit if nuit is not None else today.isoformat(),
     }
-    values = {"first_night": today.isoformat(), "nights": "1", "idempotency_key": new_key()}
+    wrong: dict[str, list[str]] = {}
+    if departement is not None and not re.fullmatch(DEPARTEMENT_PATTERN, departement):
+        wrong["departement"] = [field_message("departement", "String should match pattern")]
+    night = _date(nuit)
+    if nuit is not None and night is None:
+        wrong["nuit"] = ["Date non valide (jj/mm/aaaa)."]
+    if wrong:
+        return await _home(request, user, console, asked=asked, asked_error=_typed(wrong))
+    free = None
+    if departement and night:
+        free = await console.shelter.availability(
+            user.token, PURPOSE, departement, night.isoformat()
+        )
+    return await _home(request, user, console, asked=asked, free=free)
+
+
+async def _home(
+    request: Request,
+    user: User,
+    console: Console,
+    *,
+    values: Values | None = None,
+    explanation: Explanation | None = None,
+    status: int = 200,
+    asked: dict[str, str] | None = None,
+    asked_error: Explanation | None = None,
+    lookups: dict[str, str] | None = None,
+    lookup_error: Explanation | None = None,
+    free: Availability | None = None,
+) -> Response:
+    """The shelter page: each of its forms keeps what was typed and shows its own errors."""
+    today = dt.date.today()  # noqa: DTZ011  (the operator's calendar day)
+    if values is None:
+        values = {"first_night": today.isoformat(), "nights": "1", "idempotency_key": new_key()}
+    if asked is None:
+        night = text(values, "first_night") or today.isoformat()
+        asked = {"departement": _own(user), "nuit": night}
     return render(
         request,
         "hebergement.html",
         user=user,
+        status=status if not (asked_error or lookup_error) else 422,
         values=values,
+        explanation=explanation,
         asked=asked,
+        asked_error=asked_error,
+        lookups=lookups or {},
+        lookup_error=lookup_error,
         free=free,
         **await _sites(console, user, today),
+    )
+
+
+def _own(user: User) -> str:
+    return next(iter(user.departements), "")
+
+
+def _date(typed: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(typed) if typed else None
+    except ValueError:
+        return None
+
+
+def _typed(fields: dict[str, list[str]]) -> Explanation:
+    """What the console itself refuses to send (the services' alphabets would refuse it)."""
+    return Explanation(
+        summary="La demande n'a pas été envoyée : corrigez le champ signalé.", fields=fields
     )
 
 
@@ -95,16 +151,8 @@ async def allocate(
         allocation = await console.shelter.allocate(user.token, body, key_of(values))
     except (Invalid, Refused, Unavailable) as error:
         status, explanation, values = failure(error, values)
-        return render(
-            request,
-            "hebergement.html",
-            user=user,
-            values=values,
-            explanation=explanation,
-            status=status,
-            asked=_asked(user, text(values, "first_night")),
-            free=None,
-            **await _sites(console, user, dt.date.today()),  # noqa: DTZ011
+        return await _home(
+            request, user, console, values=values, explanation=explanation, status=status
         )
     claim = {"night": allocation.first_night.isoformat(), "idempotency_key": new_key()}
     return render(
@@ -114,9 +162,14 @@ async def allocate(
 
 @router.get("/attribution")
 async def allocation_lookup(
-    user: CurrentUser, allocation_id: Annotated[str, Query(pattern=IDENTIFIER_PATTERN)]
+    request: Request,
+    user: CurrentUser,
+    console: ConsoleDep,
+    allocation_id: Annotated[str, Query()] = "",
 ) -> Response:
-    return RedirectResponse(f"/hebergement/attributions/{allocation_id}", status_code=303)
+    return await _lookup(
+        request, user, console, field="allocation_id", typed=allocation_id, pages="attributions"
+    )
 
 
 @router.get("/attributions/{allocation_id}")
@@ -185,15 +238,24 @@ async def _sites(console: Console, user: User, today: dt.date) -> dict[str, Any]
     return {"sites": sites, "site_choices": choices}
 
 
-def _asked(user: User, night: str | None) -> dict[str, str]:
-    return {"departement": next(iter(user.departements), ""), "nuit": night or ""}
-
-
 @router.get("/enveloppe")
 async def envelope_lookup(
-    user: CurrentUser, id: Annotated[str, Query(pattern=IDENTIFIER_PATTERN)]
+    request: Request, user: CurrentUser, console: ConsoleDep, id: Annotated[str, Query()] = ""
 ) -> Response:
-    return RedirectResponse(f"/hebergement/enveloppes/{id}", status_code=303)
+    return await _lookup(request, user, console, field="id", typed=id, pages="enveloppes")
+
+
+async def _lookup(
+    request: Request, user: User, console: Console, *, field: str, typed: str, pages: str
+) -> Response:
+    """To the page of the id typed; an id no service could hold stays in its field, explained."""
+    wanted = typed.strip()
+    if re.fullmatch(IDENTIFIER_PATTERN, wanted):
+        return RedirectResponse(f"/hebergement/{pages}/{wanted}", status_code=303)
+    message = ID_MESSAGE if wanted else "Ce champ est obligatoire."
+    return await _home(
+        request, user, console, lookups={field: typed}, lookup_error=_typed({field: [message]})
+    )
 
 
 @router.get("/enveloppes/{envelope_id}")
