@@ -75,6 +75,12 @@ class AssessmentAlreadyRecorded(CaseRuleViolation):
     status = 409
 
 
+class CaseAlreadyErased(CaseRuleViolation):
+    """A case is erased once (DOMAIN.md "Data protection"); its data key is already gone."""
+
+    status = 409
+
+
 class CaseAlreadyClosed(CaseRuleViolation):
     """A case is closed once."""
 

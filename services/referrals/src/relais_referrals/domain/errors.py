@@ -18,10 +18,11 @@ class ReferralRuleViolation(RuleViolation):
 
 # What must exist
 class CaseNotKnown(ReferralRuleViolation):
-    """Referrals learns a case from intake's case.opened: this one is not known (yet), so its
-    département cannot be checked. Retry shortly after the report was filed."""
+    """Referrals learns a case from intake's case.opened: this one is not known (yet), or not
+    in a département the caller acts for. Both answer the one 404 (a hidden case must not be
+    told apart from a missing one, issue 13); retry shortly after the report was filed."""
 
-    status = 409
+    status = 404
 
 
 class CaseNotFound(ReferralRuleViolation):
