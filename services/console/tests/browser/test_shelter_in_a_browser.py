@@ -269,7 +269,7 @@ async def test_an_operator_elsewhere_sees_a_refusal_and_no_data(
     body = page.locator("main")
     answer = await outsider.visit(f"/hebergement/enveloppes/{premises.envelope_id}")
     assert answer.status == 404
-    await expect(body).to_contain_text("Aucune enveloppe de financement que vous puissiez")
+    await expect(body).to_contain_text("Introuvable, ou hors de votre compétence")
     assert await page.locator("figure.chart, .nights-used").count() == 0
     assert "nuitées" not in await body.inner_text()
     await outsider.check("refus-enveloppe")
@@ -282,7 +282,7 @@ async def test_an_operator_elsewhere_sees_a_refusal_and_no_data(
 
     answer = await outsider.visit(f"/hebergement/attributions/{premises.notes['allocation']}")
     assert answer.status == 404
-    await expect(body).to_contain_text("Aucune attribution de vos départements")
+    await expect(body).to_contain_text("Introuvable, ou hors de votre compétence")
     assert premises.case_id not in await page.content()
     await outsider.check("refus-attribution")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from relais_console.application.ports import Refused
 from relais_console.domain import labels
 from relais_console.domain.problems import Problem, explain
 from relais_console.domain.rules import RULES
+from relais_console.entrypoints.forms import KEY_FIELD, failure
+from relais_console.entrypoints.routes_shelter import SITE_NOT_FOUND
 from relais_events.catalogue.shelter import NightClaimRejection
 from relais_shelter.domain.errors import ShelterRuleViolation
 
@@ -43,12 +46,28 @@ def test_no_consent_is_said_next_to_the_consent_box() -> None:
 def test_a_full_night_a_foreign_site_and_a_person_sheltered_point_at_their_fields() -> None:
     for rule, status, field in (
         ("NightFull", 409, "first_night"),
-        ("SiteNotFound", 404, "site_id"),
         ("NotTheSitesOperator", 403, "site_id"),
         ("PersonAlreadySheltered", 409, "adults"),
-        ("EnvelopeNotFound", 404, "envelope_id"),
     ):
         body = {"type": "urn:relais:problem:rule-violation", "status": status, "rule": rule}
         explained = explain(Problem.parse(status, body))
         assert explained.for_field(field) == [RULES[rule]], rule
         assert explained.summary == RULES[rule]  # not "the case changed, reload" for a 409
+
+
+def test_a_404_on_a_form_is_said_next_to_the_field_that_names_what_was_not_found() -> None:
+    """Every 404 is the kit's one uniform body: the form knows which of its fields it is about."""
+    uniform = {"type": "urn:relais:problem:not-found", "status": 404, "title": "Not found"}
+    refused = Refused("shelter", Problem.parse(404, uniform))
+    typed = {"site_id": "site-9", KEY_FIELD: "old-key"}
+    status, explained, values = failure(refused, typed, not_found=SITE_NOT_FOUND)
+    assert status == 404
+    assert explained.for_field("site_id") == [RULES["SiteNotFound"]]
+    assert explained.summary == RULES["SiteNotFound"]
+    assert values["site_id"] == "site-9"  # kept as typed
+    assert values[KEY_FIELD] != "old-key"  # a new key: the service keeps its refusal
+    # Another refusal is left as the service said it.
+    conflict = Refused("shelter", Problem.parse(409, {"status": 409, "rule": "NightFull"}))
+    _, explained, _ = failure(conflict, typed, not_found=SITE_NOT_FOUND)
+    assert explained.for_field("site_id") == []
+    assert explained.for_field("first_night") == [RULES["NightFull"]]

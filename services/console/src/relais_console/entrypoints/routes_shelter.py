@@ -23,6 +23,7 @@ from relais_console.bootstrap import Console
 from relais_console.domain.envelope_chart import WIDTH, consumption
 from relais_console.domain.partner_views import Availability, OperatedSite
 from relais_console.domain.problems import ID_MESSAGE, Explanation, field_message
+from relais_console.domain.rules import RULES
 from relais_console.entrypoints.dependencies import ConsoleDep, IdPath
 from relais_console.entrypoints.forms import (
     Invalid,
@@ -41,6 +42,13 @@ from relais_console.entrypoints.session import CurrentUser, User
 
 router = APIRouter(prefix="/hebergement")
 PURPOSE: Final = "case_follow_up"
+# What a 404 means on each form (every 404 is the same body): an allocation names one site,
+# a claim an allocation and an envelope.
+SITE_NOT_FOUND: Final = ("site_id", RULES["SiteNotFound"])
+CLAIM_NOT_FOUND: Final = (
+    "envelope_id",
+    "Attribution ou enveloppe introuvable, ou hors de votre compétence.",
+)
 
 
 def _keys(text_list: str | None) -> list[str]:
@@ -150,7 +158,7 @@ async def allocate(
     try:
         allocation = await console.shelter.allocate(user.token, body, key_of(values))
     except (Invalid, Refused, Unavailable) as error:
-        status, explanation, values = failure(error, values)
+        status, explanation, values = failure(error, values, not_found=SITE_NOT_FOUND)
         return await _home(
             request, user, console, values=values, explanation=explanation, status=status
         )
@@ -195,7 +203,7 @@ async def claim_night(
     try:
         outcome = await console.shelter.claim(user.token, body, key_of(values))
     except (Invalid, Refused, Unavailable) as error:
-        status, explanation, values = failure(error, values)
+        status, explanation, values = failure(error, values, not_found=CLAIM_NOT_FOUND)
         return render(
             request,
             "nuitee.html",
