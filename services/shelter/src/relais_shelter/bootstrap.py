@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from relais_kit.application import Clock
+from relais_kit.cases.mongo import MongoCaseDirectory
 from relais_kit.runtime import Runtime
 
 from relais_shelter.adapters.mongo_ledgers import (
@@ -51,6 +52,7 @@ def bootstrap(settings: ShelterSettings | None = None, *, clock: Clock | None = 
         holes=holes,
         sites=sites,
         claims=claims,
+        cases=MongoCaseDirectory(database),
         lease=dt.timedelta(seconds=settings.operation_lease_s),
     )
     return Shelter(settings, runtime, services)
