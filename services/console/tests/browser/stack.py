@@ -1,9 +1,9 @@
 """The real services for the browser tests, each an HTTP server on a free loopback port.
 
 Intake, protection orders, shelter and timeline apis, the timeline's Faust worker, the shelter's
-recovery worker and the console run in this process on the session's real Kafka and
-Mongo-compatible store, in a topic namespace and databases of their own. The console reaches
-the services over HTTP, the browser the console.
+worker (it learns the cases from intake's topic, and sweeps) and the console run in this process
+on the session's real Kafka and Mongo-compatible store, in a topic namespace and databases of
+their own. The console reaches the services over HTTP, the browser the console.
 """
 
 from __future__ import annotations
@@ -120,7 +120,13 @@ async def open_stack(servers: Servers, keys: Path, name: str) -> AsyncIterator[S
                 )
             )
         )
-        shelter_settings = ShelterSettings(**common, database=servers.database(f"{name}_shelter"))
+        shelter_settings = ShelterSettings(
+            **common,
+            database=servers.database(f"{name}_shelter"),
+            # A group of this run's own: the worker reads the namespace's intake topic from its
+            # start, whatever another run's group of the same name committed.
+            worker_group=f"relais-shelter-{servers.run_id}-{name}",
+        )
         shelter = await stack.enter_async_context(
             served(shelter_app(shelter=shelter_bootstrap(shelter_settings)))
         )
@@ -144,8 +150,8 @@ async def open_stack(servers: Servers, keys: Path, name: str) -> AsyncIterator[S
 async def _running(
     worker: Callable[[Shelter, asyncio.Event], Coroutine[Any, Any, None]], settings: ShelterSettings
 ) -> AsyncIterator[None]:
-    """The shelter's worker (its recovery sweep and outbox relay) as ``main`` runs it, stopped
-    the way SIGTERM stops it; a worker that died is reported, not hidden."""
+    """The shelter's worker (it learns the cases from intake, sweeps, relays its outbox) as
+    ``main`` runs it, stopped the way SIGTERM stops it; a worker that died is reported."""
     stop = asyncio.Event()
     task = asyncio.create_task(worker(shelter_bootstrap(settings), stop))
     try:

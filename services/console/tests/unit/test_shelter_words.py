@@ -71,3 +71,19 @@ def test_a_404_on_a_form_is_said_next_to_the_field_that_names_what_was_not_found
     _, explained, _ = failure(conflict, typed, not_found=SITE_NOT_FOUND)
     assert explained.for_field("site_id") == []
     assert explained.for_field("first_night") == [RULES["NightFull"]]
+
+
+def test_a_case_the_shelter_has_not_learnt_yet_is_said_next_to_the_case_number() -> None:
+    """Shelter learns cases from intake's events: just after a report it answers 409
+    CaseNotKnown (Retry-After); the operator reads that the case is not known yet, next to the
+    case number, with everything typed kept, not "the case changed, reload"."""
+    body = {"type": "urn:relais:problem:rule-violation", "status": 409, "rule": "CaseNotKnown"}
+    refused = Refused("shelter", Problem.parse(409, body))
+    typed = {"case_id": "case-1", "adults": "pk-1", KEY_FIELD: "old-key"}
+    status, explained, values = failure(refused, typed, not_found=SITE_NOT_FOUND)
+    assert status == 409
+    assert explained.for_field("case_id") == [RULES["CaseNotKnown"]]
+    assert "pas encore" in explained.summary
+    assert explained.for_field("site_id") == []  # not a 404: the site was found
+    assert values["case_id"] == "case-1"
+    assert values["adults"] == "pk-1"

@@ -58,6 +58,9 @@ RULES: Final[dict[str, str]] = {
     # Shelter (DOMAIN.md "Shelter and nights", "Minors", "Referrals and consent")
     "SiteNotFound": "Aucun site des départements pour lesquels vous agissez ne porte cet "
     "identifiant.",
+    "CaseNotKnown": "Le service d'hébergement ne connaît pas encore ce dossier dans vos "
+    "départements : un signalement tout juste déposé lui parvient en quelques secondes, "
+    "renvoyez le formulaire dans un instant ; sinon vérifiez le numéro.",
     "AllocationNotFound": "Aucune attribution de vos départements ne porte cet identifiant.",
     "EnvelopeNotFound": "Aucune enveloppe de financement que vous puissiez consulter ne porte "
     "cet identifiant.",
@@ -102,6 +105,7 @@ RULE_FIELDS: Final[dict[str, str]] = {
     "TraffickingFormsOnlyForTrafficking": "trafficking_forms",
     "LoweringNeedsWrittenReason": "written_reason",
     "SiteNotFound": "site_id",
+    "CaseNotKnown": "case_id",
     "NotTheSitesOperator": "site_id",
     "NightFull": "first_night",
     "NightNotDeclared": "first_night",
