@@ -16,6 +16,7 @@ async def test_an_operator_sees_its_sites_places_per_night_and_nobody_else_does(
     api: Api,
 ) -> None:
     site = await api.site(places=3, child_places=1)
+    await api.know("case-1")  # intake's case, as the worker learns it
     answer = await api.allocate(site, "pk-a", nights=2)
     assert answer.status_code == 201, answer.text
     before = (NIGHT - dt.timedelta(days=1)).isoformat()  # declared from NIGHT on
