@@ -31,14 +31,15 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+# One stack and one browser for every module of this package (starting them is most of the time).
+@pytest.fixture(scope="package")
 async def stack(servers: Servers) -> AsyncIterator[Stack]:
     keys = Path(os.environ["RELAIS_KEYS_DIR"])
     async with open_stack(servers, keys, "console") as opened:
         yield opened
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def browser() -> AsyncIterator[Browser]:
     if shutil.which(CHROMIUM) is None:
         pytest.fail(

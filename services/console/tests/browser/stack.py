@@ -1,8 +1,9 @@
 """The real services for the browser tests, each an HTTP server on a free loopback port.
 
-Intake, protection orders and timeline apis, the timeline's Faust worker and the console run in
-this process on the session's real Kafka and Mongo-compatible store, in a topic namespace and
-databases of their own. The console reaches the services over HTTP, the browser the console.
+Intake, protection orders, shelter and timeline apis, the timeline's Faust worker, the shelter's
+worker (it learns the cases from intake's topic, and sweeps) and the console run in this process
+on the session's real Kafka and Mongo-compatible store, in a topic namespace and databases of
+their own. The console reaches the services over HTTP, the browser the console.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,11 @@ from relais_intake.entrypoints.api import create_app as intake_app
 from relais_protection_orders.bootstrap import bootstrap as po_bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
 from relais_protection_orders.entrypoints.api import create_app as po_app
+from relais_shelter.bootstrap import Shelter
+from relais_shelter.bootstrap import bootstrap as shelter_bootstrap
+from relais_shelter.config import ShelterSettings
+from relais_shelter.entrypoints.api import create_app as shelter_app
+from relais_shelter.entrypoints.worker import run_worker as shelter_worker
 from relais_timeline.bootstrap import projecting, serving
 from relais_timeline.config import TimelineSettings
 from relais_timeline.entrypoints.api import create_app as timeline_app
@@ -68,6 +74,7 @@ class Stack:
     console: str
     intake: str
     orders: str
+    shelter: str
     timeline: str
 
 
@@ -113,13 +120,42 @@ async def open_stack(servers: Servers, keys: Path, name: str) -> AsyncIterator[S
                 )
             )
         )
+        shelter_settings = ShelterSettings(
+            **common,
+            database=servers.database(f"{name}_shelter"),
+            # A group of this run's own: the worker reads the namespace's intake topic from its
+            # start, whatever another run's group of the same name committed.
+            worker_group=f"relais-shelter-{servers.run_id}-{name}",
+        )
+        shelter = await stack.enter_async_context(
+            served(shelter_app(shelter=shelter_bootstrap(shelter_settings)))
+        )
+        await stack.enter_async_context(_running(shelter_worker, shelter_settings))
         timeline = await stack.enter_async_context(served(timeline_app(serving(timeline_settings))))
         settings = ConsoleSettings(
             dev_login=True,
             intake_url=intake,
             protection_orders_url=orders,
+            shelter_url=shelter,
             timeline_url=timeline,
             live_refresh_s=1.0,
         )
         console = await stack.enter_async_context(served(console_app(console_bootstrap(settings))))
-        yield Stack(console=console, intake=intake, orders=orders, timeline=timeline)
+        yield Stack(
+            console=console, intake=intake, orders=orders, shelter=shelter, timeline=timeline
+        )
+
+
+@asynccontextmanager
+async def _running(
+    worker: Callable[[Shelter, asyncio.Event], Coroutine[Any, Any, None]], settings: ShelterSettings
+) -> AsyncIterator[None]:
+    """The shelter's worker (it learns the cases from intake, sweeps, relays its outbox) as
+    ``main`` runs it, stopped the way SIGTERM stops it; a worker that died is reported."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker(shelter_bootstrap(settings), stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

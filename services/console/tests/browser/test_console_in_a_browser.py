@@ -233,12 +233,10 @@ async def _says_yes(cell: object) -> bool:
     return await cell.count() == 1 and (await cell.inner_text()).strip() == "Oui"
 
 
-async def test_the_shelter_and_partner_page_shells_are_accessible(
+async def test_the_partner_page_shell_is_accessible(
     browser: Browser, stack: Stack, story: Story
 ) -> None:
-    """The shelter and referrals services are not on main yet: only pages that call nothing
-    are drawn here (the allocation form, the inbox's partner picker)."""
-    operator = await _login(browser, stack, "shelter_operator", "asso-hebergement-93", "93")
-    await operator.visit("/hebergement", shot="hebergement")
+    """The referrals service is not in this stack: only the inbox's partner picker, which calls
+    nothing, is drawn here. The shelter pages have their own story (test_shelter_in_a_browser)."""
     partner = await _login(browser, stack, "association", "cidff-93", "93")
     await partner.visit("/orientations/recues", shot="orientations-recues")

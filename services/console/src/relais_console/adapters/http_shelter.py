@@ -1,4 +1,5 @@
-"""Shelter (port 8103, issue 11): allocate places, claim nights, read an envelope and the
+"""Shelter (port 8103, issue 11): allocate places, read an allocation again, claim nights, read
+an envelope and the
 free places of a département on a night (counts only: a site's name and address never leave
 the shelter service)."""
 
@@ -6,7 +7,13 @@ from __future__ import annotations
 
 from relais_console.adapters.http_service import ServiceApi
 from relais_console.application.ports import Body
-from relais_console.domain.partner_views import Allocation, Availability, ClaimOutcome, Envelope
+from relais_console.domain.partner_views import (
+    Allocation,
+    Availability,
+    ClaimOutcome,
+    Envelope,
+    OperatedSite,
+)
 
 
 class HttpShelter:
@@ -17,6 +24,11 @@ class HttpShelter:
         return Allocation.model_validate(
             await self.api.command("/v1/allocations", token, body, key)
         )
+
+    async def allocation(self, token: str, purpose: str, allocation_id: str) -> Allocation:
+        """One allocation (it names a case: the shelter service logs the read)."""
+        answer = await self.api.read(f"/v1/allocations/{allocation_id}", token, purpose)
+        return Allocation.model_validate(answer)
 
     async def claim(self, token: str, body: Body, key: str) -> ClaimOutcome:
         return ClaimOutcome.model_validate(await self.api.command("/v1/claims", token, body, key))
@@ -32,3 +44,11 @@ class HttpShelter:
         return Availability.model_validate(
             await self.api.read("/v1/availability", token, purpose, params)
         )
+
+    async def sites(
+        self, token: str, purpose: str, first_night: str, nights: int
+    ) -> list[OperatedSite]:
+        """The operator's own sites, with their places per night from ``first_night``."""
+        params = {"first_night": first_night, "nights": str(nights)}
+        answer = await self.api.read("/v1/sites", token, purpose, params)
+        return [OperatedSite.model_validate(s) for s in answer["sites"]]

@@ -160,6 +160,15 @@ DECLINE_REASONS: Final = {
     "unreachable": "Personne injoignable",
     "other": "Autre (préciser)",
 }
+# Why a night claim was refused (the funder sees these too: relais_events.catalogue.shelter).
+CLAIM_REJECTIONS: Final = {
+    "envelope_exhausted": "l'enveloppe est épuisée",
+    "no_allocation": "cette nuit ne fait pas partie de l'attribution",
+    "person_already_counted": "cette nuit est déjà déclarée pour ces personnes",
+    "over_declared_capacity": "au-delà des places déclarées par le site",
+    "outside_envelope_period": "la nuit est hors de la période de l'enveloppe",
+    "outside_envelope_territory": "le site est hors du territoire de l'enveloppe",
+}
 VOCABULARIES: Final = {
     "channel": CHANNELS,
     "kind": CASE_KINDS,

@@ -1,8 +1,9 @@
 """What the console reads from the shelter and referrals services (issues 11 and 12).
 
-Shelter: ``POST /v1/allocations``, ``POST /v1/claims``, ``GET /v1/envelopes/{id}``,
-``GET /v1/availability``, tested against the real shelter api (``tests/test_console_calls_
-shelter.py``). Referrals: ``GET /v1/partners/{id}/referrals``, ``GET /v1/referrals/outbox``,
+Shelter: ``POST /v1/allocations``, ``GET /v1/allocations/{id}``, ``POST /v1/claims``,
+``GET /v1/envelopes/{id}``, ``GET /v1/availability``, ``GET /v1/sites``, driven against the real
+shelter api by ``tests/browser/test_shelter_in_a_browser.py``. Referrals:
+``GET /v1/partners/{id}/referrals``, ``GET /v1/referrals/outbox``,
 ``POST /v1/cases/{case}/referrals/{id}/accept|decline``, as that branch had them.
 """
 
@@ -56,6 +57,24 @@ class Availability(_View):
     night: dt.date
     adult_places: int
     child_places: int
+
+
+class NightPlaces(_View):
+    night: dt.date
+    adult_places: int  # declared
+    child_places: int
+    adult_free: int  # declared and held by no allocation
+    child_free: int
+
+
+class OperatedSite(_View):
+    """One of the operator's own sites, with its places per night (no name: sealed)."""
+
+    site_id: str
+    departement: str
+    accepts_children: bool = False
+    step_free_access: bool = False
+    nights: list[NightPlaces] = Field(default_factory=list)
 
 
 class Referral(_View):

@@ -121,7 +121,7 @@ _PATTERN_BY_FIELD: Final = {
     "departement": "Code de département inconnu : 01 à 95, 2A, 2B ou 971 à 976.",
     "contact_phone": "Numéro de téléphone non valide (chiffres, espaces, points ou tirets).",
 }
-_ID_MESSAGE: Final = (
+ID_MESSAGE: Final = (
     "Identifiant non valide : lettres, chiffres et « . _ : - » seulement, sans espace."
 )
 _MESSAGES: Final = (
@@ -149,7 +149,7 @@ def field_message(name: str, message: str) -> str:
         if leaf in _PATTERN_BY_FIELD:
             return _PATTERN_BY_FIELD[leaf]
         return (
-            _ID_MESSAGE if leaf.endswith("_id") or leaf == "questionnaire" else "Format non valide."
+            ID_MESSAGE if leaf.endswith("_id") or leaf == "questionnaire" else "Format non valide."
         )
     for pattern, french in _MESSAGES:
         found = pattern.search(message)

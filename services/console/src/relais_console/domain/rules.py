@@ -55,6 +55,39 @@ RULES: Final[dict[str, str]] = {
     "LoweringNeedsWrittenReason": "Baisser le niveau de danger demande un motif et une "
     "justification écrite.",
     "AssessmentAlreadyRecorded": "Cette évaluation est déjà enregistrée.",
+    # Shelter (DOMAIN.md "Shelter and nights", "Minors", "Referrals and consent")
+    "SiteNotFound": "Aucun site des départements pour lesquels vous agissez ne porte cet "
+    "identifiant.",
+    "CaseNotKnown": "Le service d'hébergement ne connaît pas encore ce dossier dans vos "
+    "départements : un signalement tout juste déposé lui parvient en quelques secondes, "
+    "renvoyez le formulaire dans un instant ; sinon vérifiez le numéro.",
+    "AllocationNotFound": "Aucune attribution de vos départements ne porte cet identifiant.",
+    "EnvelopeNotFound": "Aucune enveloppe de financement que vous puissiez consulter ne porte "
+    "cet identifiant.",
+    "NotTheSitesOperator": "Seule l'organisation gestionnaire du site attribue ses places et "
+    "déclare ses nuitées.",
+    "NightFull": "Plus de place libre sur ce site pour l'une des nuits demandées : un site "
+    "n'attribue jamais plus de places qu'il n'en a déclaré.",
+    "NightNotDeclared": "Le site n'a pas déclaré de places (ou pas de place adaptée aux "
+    "enfants) pour l'une des nuits demandées.",
+    "PersonAlreadySheltered": "Une des personnes a déjà une place l'une de ces nuits : une "
+    "personne compte une fois par nuit, tous sites confondus.",
+    "SiteTakesNoChildren": "Ce site n'accueille pas d'enfants.",
+    "BadNightRange": "Nombre de nuits non valide : de 1 à la durée de séjour maximale, avec au "
+    "moins un adulte.",
+    "ConsentRequired": "Une victime majeure est hébergée avec son consentement : recueillez-le "
+    "puis cochez la case (une victime mineure n'est jamais refusée faute de consentement).",
+    "AlreadyRecorded": "Cet identifiant est déjà enregistré.",
+    "CapacityCannotShrink": "Une déclaration peut augmenter les places d'une nuit, jamais les "
+    "baisser : libérez d'abord des attributions.",
+    "ChildPlacesOverPlaces": "Les places adaptées aux enfants font partie des places du site : "
+    "jamais plus qu'elles.",
+    "AlreadyReleased": "Cette attribution est déjà libérée.",
+    "ReleaseOutsideStay": "La dernière nuit passée doit être une nuit de l'attribution (ou la "
+    "veille de la première, si la personne n'est pas venue).",
+    "ReleaseOfClaimedNight": "Une nuit déjà déclarée sur une enveloppe a été fournie : elle ne "
+    "peut pas être libérée.",
+    "BadEnvelopePeriod": "La période de l'enveloppe commence avant sa fin.",
 }
 
 # Rules that are about one field of the form: their sentence goes next to it too.
@@ -71,4 +104,14 @@ RULE_FIELDS: Final[dict[str, str]] = {
     "ChannelNotOpenToRole": "channel",
     "TraffickingFormsOnlyForTrafficking": "trafficking_forms",
     "LoweringNeedsWrittenReason": "written_reason",
+    "SiteNotFound": "site_id",
+    "CaseNotKnown": "case_id",
+    "NotTheSitesOperator": "site_id",
+    "NightFull": "first_night",
+    "NightNotDeclared": "first_night",
+    "PersonAlreadySheltered": "adults",
+    "SiteTakesNoChildren": "children",
+    "BadNightRange": "nights",
+    "ConsentRequired": "consent_given",
+    "EnvelopeNotFound": "envelope_id",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Final
 
 from starlette.datastructures import FormData
@@ -95,10 +96,16 @@ def integer(values: Values, name: str) -> int | str | None:
 Failure = Invalid | Refused | Unavailable
 
 
-def failure(error: Failure, values: Values) -> tuple[int, Explanation, Values]:
+def failure(
+    error: Failure, values: Values, *, not_found: tuple[str, str] | None = None
+) -> tuple[int, Explanation, Values]:
     """The status, the explanation and the values to draw the form again with. A refused
     form gets a new idempotency key (the service keeps the refusal under the old one); after
-    no answer at all the key is kept, so sending again cannot write twice."""
+    no answer at all the key is kept, so sending again cannot write twice.
+
+    Every 404 is one body whatever was missing (the kit's uniform not-found: it tells nothing
+    of what exists elsewhere), so the form says which of its fields names what was not found:
+    ``not_found`` is that field and the sentence to put next to it."""
     if isinstance(error, Unavailable):
         summary = (
             "Le service n'a pas répondu. Vos saisies sont conservées : renvoyez le formulaire "
@@ -109,4 +116,9 @@ def failure(error: Failure, values: Values) -> tuple[int, Explanation, Values]:
     if isinstance(error, Invalid):
         return 422, error.explanation, renewed
     status = error.problem.status if 400 <= error.problem.status < 500 else 502
-    return status, explain(error.problem), renewed
+    explanation = explain(error.problem)
+    if not_found is not None and status == 404:
+        name, sentence = not_found
+        fields = explanation.fields | {name: [*explanation.for_field(name), sentence]}
+        explanation = replace(explanation, summary=sentence, fields=fields)
+    return status, explanation, renewed

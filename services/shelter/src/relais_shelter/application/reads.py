@@ -27,6 +27,8 @@ from relais_shelter.domain import errors
 from relais_shelter.domain.allocation import Allocation
 from relais_shelter.domain.envelope import Envelope
 from relais_shelter.domain.keys import Pool, place_key
+from relais_shelter.domain.nights import nights_between
+from relais_shelter.domain.site import Site
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,65 @@ async def availability(
         site = (await services.write_path.load(SITE, site_id)).state
         if site is None:
             continue  # listed, but its commit failed
-        capacity = site.capacity_on(night)
-        for pool, slots in ((Pool.ADULT, capacity.adult), (Pool.CHILD, capacity.child)):
-            keys = [place_key(site_id, night, pool, s) for s in range(slots)]
-            free[pool] += slots - len(await services.reservations.holders(keys))
+        for pool, count in (await _free(services, site, night)).items():
+            free[pool] += count
     return Availability(departement, night, free[Pool.ADULT], free[Pool.CHILD])
+
+
+async def _free(services: ShelterServices, site: Site, night: dt.date) -> dict[Pool, int]:
+    """Places of ``site`` no reservation holds on ``night``, by pool."""
+    capacity = site.capacity_on(night)
+    free: dict[Pool, int] = {}
+    for pool, slots in ((Pool.ADULT, capacity.adult), (Pool.CHILD, capacity.child)):
+        keys = [place_key(site.site_id, night, pool, s) for s in range(slots)]
+        free[pool] = slots - len(await services.reservations.holders(keys))
+    return free
+
+
+MAX_SITE_NIGHTS = 31  # nights a site's table shows at once (a month)
+
+
+@dataclass(frozen=True)
+class NightPlaces:
+    night: dt.date
+    adult_places: int  # declared
+    child_places: int
+    adult_free: int  # declared and held by no allocation
+    child_free: int
+
+
+@dataclass(frozen=True)
+class OperatedSite:
+    site: Site
+    nights: tuple[NightPlaces, ...]
+
+
+async def operated_sites(
+    services: ShelterServices, acting: Acting, first_night: dt.date, nights: int
+) -> list[OperatedSite]:
+    """The sites the caller's organisation operates in the départements it acts for, each with
+    its places per night from ``first_night``: declared and free. Counts only, no case or
+    person, and only to the site's operator (DOMAIN.md "Shelter and nights"): not logged, like
+    availability."""
+    if not 1 <= nights <= MAX_SITE_NIGHTS:
+        raise errors.BadNightRange(f"1 to {MAX_SITE_NIGHTS} nights")
+    found: list[OperatedSite] = []
+    for departement in sorted(d for d in acting.jurisdictions if acting.acts_for(d)):
+        for site_id in await services.sites.in_departement(departement):
+            site = (await services.write_path.load(SITE, site_id)).state
+            if site is None or site.operator_org != acting.org_ref:
+                continue  # listed but never committed, or another organisation's
+            rows = []
+            for night in nights_between(first_night, first_night + dt.timedelta(days=nights)):
+                capacity = site.capacity_on(night)
+                free = await _free(services, site, night)
+                rows.append(
+                    NightPlaces(
+                        night, capacity.adult, capacity.child, free[Pool.ADULT], free[Pool.CHILD]
+                    )
+                )
+            found.append(OperatedSite(site, tuple(rows)))
+    return found
 
 
 @dataclass(frozen=True)

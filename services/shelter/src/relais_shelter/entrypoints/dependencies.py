@@ -18,6 +18,7 @@ def shelter_services(request: Request) -> ShelterServices:
 
 
 Services = Annotated[ShelterServices, Depends(shelter_services)]
+SiteReader = Annotated[Acting, Depends(acting(policy.READ_SITES))]
 SiteRegistrar = Annotated[Acting, Depends(acting(policy.REGISTER_SITE))]
 CapacityDeclarer = Annotated[Acting, Depends(acting(policy.DECLARE_CAPACITY))]
 Allocator = Annotated[Acting, Depends(acting(policy.ALLOCATE))]

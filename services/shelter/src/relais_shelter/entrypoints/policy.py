@@ -18,6 +18,7 @@ DECLARE_CAPACITY: Final = "site.declare_capacity"
 ALLOCATE: Final = "allocation.allocate"
 RELEASE: Final = "allocation.release"
 READ_ALLOCATION: Final = "allocation.read"
+READ_SITES: Final = "site.read"  # an operator's own sites and their places per night
 CLAIM_NIGHT: Final = "claim.claim"
 OPEN_ENVELOPE: Final = "envelope.open"
 READ_ENVELOPE: Final = "envelope.read"
@@ -32,6 +33,7 @@ POLICY: Final = Policy(
         ALLOCATE: {Role.SHELTER_OPERATOR},
         RELEASE: {Role.SHELTER_OPERATOR},
         READ_ALLOCATION: {Role.SHELTER_OPERATOR},
+        READ_SITES: {Role.SHELTER_OPERATOR},
         CLAIM_NIGHT: {Role.SHELTER_OPERATOR},
         OPEN_ENVELOPE: {Role.ADMIN},
         READ_ENVELOPE: {Role.SHELTER_OPERATOR, Role.ADMIN, Role.AUDITOR},

@@ -17,6 +17,7 @@ from relais_shelter.entrypoints.dependencies import (
     EnvelopeOpener,
     EnvelopeReader,
     Services,
+    SiteReader,
     SiteRegistrar,
 )
 from relais_shelter.entrypoints.schemas import (
@@ -26,8 +27,11 @@ from relais_shelter.entrypoints.schemas import (
     EnvelopeIn,
     EnvelopeOpened,
     EnvelopeOut,
+    NightPlacesOut,
     SiteIn,
+    SiteOut,
     SiteRegistered,
+    SitesOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["sites"])
@@ -51,6 +55,39 @@ async def register(body: SiteIn, who: SiteRegistrar, services: Services) -> Site
         acting=who,
     )
     return SiteRegistered(site_id=written.loaded.aggregate_id, **ids(written))  # type: ignore[arg-type]
+
+
+@router.get("/sites")
+async def operated(
+    who: SiteReader,
+    services: Services,
+    first_night: Annotated[dt.date, Query()],
+    nights: Annotated[int, Query(ge=1, le=reads.MAX_SITE_NIGHTS)] = 7,
+) -> SitesOut:
+    """The caller's organisation's sites in its départements, with their places per night
+    (declared and free) from ``first_night``: counts only, to their operator only."""
+    found = await reads.operated_sites(services, who, first_night, nights)
+    return SitesOut(
+        sites=[
+            SiteOut(
+                site_id=o.site.site_id,
+                departement=o.site.departement,
+                accepts_children=o.site.accepts_children,
+                step_free_access=o.site.step_free_access,
+                nights=[
+                    NightPlacesOut(
+                        night=n.night,
+                        adult_places=n.adult_places,
+                        child_places=n.child_places,
+                        adult_free=n.adult_free,
+                        child_free=n.child_free,
+                    )
+                    for n in o.nights
+                ],
+            )
+            for o in found
+        ]
+    )
 
 
 @router.post("/sites/{site_id}/capacity", status_code=status.HTTP_201_CREATED)

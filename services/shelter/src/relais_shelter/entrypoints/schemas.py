@@ -123,3 +123,25 @@ class AvailabilityOut(BaseModel):
     night: dt.date
     adult_places: int
     child_places: int
+
+
+class NightPlacesOut(BaseModel):
+    night: dt.date
+    adult_places: int  # declared
+    child_places: int
+    adult_free: int  # declared and held by no allocation
+    child_free: int
+
+
+class SiteOut(BaseModel):
+    """An operator's own site: no name or address (sealed; the operator knows them)."""
+
+    site_id: str
+    departement: str
+    accepts_children: bool
+    step_free_access: bool
+    nights: list[NightPlacesOut]
+
+
+class SitesOut(BaseModel):
+    sites: list[SiteOut]
