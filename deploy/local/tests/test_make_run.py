@@ -294,6 +294,14 @@ def test_the_readme_examples_run_as_written(stack: Stack) -> None:
     timeline = json.loads(printed[0])
     assert [e["type"] for e in timeline["entries"]] == ["case.opened", "report.filed"]
     assert timeline["case_hash"]
+    # And the shelter's: the envelope after the night claimed for the allocated case.
+    [envelope] = [
+        json.loads(line)
+        for out in outputs
+        for line in out.splitlines()
+        if '"nights_claimed"' in line
+    ]
+    assert envelope["nights_claimed"] == 2, envelope
 
 
 def _readme_audit_line(command: str) -> str:
