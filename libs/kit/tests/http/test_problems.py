@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -55,7 +55,7 @@ async def file_report(report: ReportIn) -> dict[str, str]:
 
 
 @router.post("/v1/raise/{what}")
-async def raise_(what: str) -> None:
+async def raise_(what: Literal["http", "rule", "state", "domain", "conflict", "bug"]) -> None:
     errors: dict[str, Exception] = {
         "http": HTTPException(404, "No such case"),
         "rule": DomainRuleViolation("report.victim_consent", "The victim has not consented."),
