@@ -3,8 +3,9 @@
     python -m relais_referrals.entrypoints.worker
 
 One aiokafka consumer group (``worker_group``, shared by every replica) reads the three topics
-and runs each record through the kit's ``EventRunner`` (decode, dead-letter what can never be
-handled, retry in place what an outage breaks) into ``EventHandlers.on_event``, whose branches
+and runs each record through the kit's ``EventRunner`` (admit through the kit's gate: size,
+envelope, signature, replayed ids; dead-letter what can never be handled, retry in place what an
+outage breaks) into ``EventHandlers.on_event``, whose branches
 are idempotent on their own; offsets are committed after the records are handled. The SLA
 manager ticks beside it on the runtime's clock. The worker commits escalations, so it runs its
 own outbox relay (the kit's ``Runtime``). SIGTERM / SIGINT stop both loops, then the runtime
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from aiokafka import AIOKafkaConsumer
 from relais_events import topics
 from relais_kit.consumer import EventRunner, consume_forever
+from relais_kit.ingress import record_gate
 from relais_kit.producers import idempotent_producer
 from relais_kit.runtime import run_until_signalled
 from relais_kit.topics import ensure_topics
@@ -62,7 +64,12 @@ async def consume(referrals: Referrals, stop: asyncio.Event) -> None:
     await consumer.start()
     try:
         runner = EventRunner(
-            CONSUMER, referrals.handlers.on_event, HandlersAreTheClaim(), dead_letters, names
+            CONSUMER,
+            referrals.handlers.on_event,
+            HandlersAreTheClaim(),
+            dead_letters,
+            names,
+            gate=record_gate(settings, referrals.runtime.database),
         )
         consuming = asyncio.create_task(consume_forever(consumer, runner))
         stopping = asyncio.create_task(stop.wait())
