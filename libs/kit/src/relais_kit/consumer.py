@@ -196,6 +196,7 @@ async def consume_forever(
                     key=message.key,
                     value=message.value,
                     headers=list(message.headers or ()),
+                    timestamp_ms=message.timestamp,  # a revoked key is judged by it too
                 )
                 outcome = await runner.handle(record)
                 if on_outcome is not None:

@@ -131,13 +131,15 @@ class KeyRegistrySource:
     def __init__(self, path: Path | None = None, registry: KeyRegistry | None = None) -> None:
         self._path = path
         self._registry = registry or empty_registry()
-        self._stamp: int | None = None
+        self._stamp: tuple[int, int, int] | None = None
 
     def current(self) -> KeyRegistry:
         if self._path is None:
             return self._registry
         with contextlib.suppress(FileNotFoundError):
-            stamp = self._path.stat().st_mtime_ns
+            found = self._path.stat()
+            # The registry is replaced atomically (a new inode): coarse mtimes still differ so.
+            stamp = (found.st_mtime_ns, found.st_ino, found.st_size)
             if stamp != self._stamp:
                 self._registry, self._stamp = load_registry(self._path), stamp
         return self._registry
