@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 import httpx
+import schemathesis
 from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, Phase, find, settings
 from relais_kit.auth import mint_dev_token
@@ -203,8 +204,6 @@ BODY_LISTS: Final = {"departements": "departement", "partner_ids": "partner_id"}
 
 def minimal_bodies(api: ServiceApi) -> dict[tuple[str, str], Json]:
     """A small body valid for its schema, per (METHOD, path) of the service's OpenAPI."""
-    import schemathesis
-
     # From the document itself: loading it over ASGI would run the app in a loop of its own.
     schema = schemathesis.openapi.from_dict(api.app.openapi())
     bodies: dict[tuple[str, str], Json] = {}
