@@ -144,8 +144,8 @@ class EventRunner:
 
     async def _handle_once(self, record: RawRecord) -> Outcome:
         admitted, refused = await self._gate.admit(self.name, [record])
-        for refusal in refused:
-            await self._dead_letter(record, refusal.reason, refusal.detail)
+        if refused:
+            await self._dead_letter(record, refused[0].reason, refused[0].detail)
             return Outcome.DEAD_LETTERED
         envelope = admitted[0].envelope
         if await self._processed.is_claimed(self.name, envelope.id):
