@@ -32,7 +32,7 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
 from relais_events.envelope import Envelope
 from relais_events.topics import DEADLETTER
 
-from relais_kit.ingress import RecordGate
+from relais_kit.ingress import RecordGate, RegistryUnavailable
 from relais_kit.store.ports import ProcessedEvents
 from relais_kit.topics import TopicSettings
 from relais_kit.tracing import extract, tracer
@@ -51,6 +51,7 @@ class TransientError(Exception):
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     TransientError,
+    RegistryUnavailable,
     AutoReconnect,
     ConnectionFailure,
     ExecutionTimeout,

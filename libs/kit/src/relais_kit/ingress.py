@@ -24,7 +24,6 @@ that only makes the redelivered record pass as a redelivery.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -125,6 +124,11 @@ class MongoFingerprints:
         return before
 
 
+class RegistryUnavailable(Exception):  # noqa: N818  (named after what happened)
+    """The key registry file is missing: transient, so the partition waits (nothing is judged
+    against an empty registry, which would dead-letter every record)."""
+
+
 class KeyRegistrySource:
     """The public key registry, re-read when its file changes (a key added or revoked)."""
 
@@ -136,12 +140,14 @@ class KeyRegistrySource:
     def current(self) -> KeyRegistry:
         if self._path is None:
             return self._registry
-        with contextlib.suppress(FileNotFoundError):
+        try:
             found = self._path.stat()
-            # The registry is replaced atomically (a new inode): coarse mtimes still differ so.
-            stamp = (found.st_mtime_ns, found.st_ino, found.st_size)
-            if stamp != self._stamp:
-                self._registry, self._stamp = load_registry(self._path), stamp
+        except FileNotFoundError as error:
+            raise RegistryUnavailable(f"no key registry at {self._path}") from error
+        # The registry is replaced atomically (a new inode): coarse mtimes still differ so.
+        stamp = (found.st_mtime_ns, found.st_ino, found.st_size)
+        if stamp != self._stamp:
+            self._registry, self._stamp = load_registry(self._path), stamp
         return self._registry
 
 

@@ -6,13 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from relais_events.codec import to_record
 from relais_events.envelope import Envelope
 from relais_events.integrity import Signer
 from relais_events.keyregistry import new_key_pair
-from relais_kit.consumer import RawRecord
-from relais_kit.ingress import KeyRegistrySource, MemoryFingerprints, RecordGate
+from relais_kit.consumer import TRANSIENT, RawRecord
+from relais_kit.ingress import (
+    KeyRegistrySource,
+    MemoryFingerprints,
+    RecordGate,
+    RegistryUnavailable,
+)
 from relais_kit.signing import publish
 
 from .conftest import NOW, REGISTRY, SIGNER, gate, report, unsigned_report
@@ -74,3 +80,13 @@ async def test_the_registry_is_read_again_when_a_key_is_published(tmp_path: Path
     admitted, refused = await checks.admit("c", [raw(event, 1)])
     assert (len(admitted), refused) == (1, [])
     assert [a.envelope.id for a in (await checks.admit("c", [raw(report("c", 1))]))[0]]
+
+
+async def test_without_its_registry_file_the_gate_judges_nothing(tmp_path: Path) -> None:
+    """A missing registry is an outage (the partition waits), not a reason to refuse all."""
+    checks = RecordGate(
+        KeyRegistrySource(tmp_path / "none.json"), MemoryFingerprints(), max_bytes=64 * 1024
+    )
+    with pytest.raises(RegistryUnavailable):
+        await checks.admit("c", [raw(report("case-1", 1))])
+    assert RegistryUnavailable in TRANSIENT
