@@ -95,7 +95,9 @@ def build_apis() -> list[ServiceApi]:
     return apis
 
 
-def env_for(servers: Servers, namespace: str, tag: str) -> dict[str, str]:
+def env_for(
+    servers: Servers, namespace: str, tag: str, min_event_wait_s: float = 20
+) -> dict[str, str]:
     """The variables the processes of ``make run`` would get, on this run's servers."""
     env = {
         "RELAIS_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
@@ -107,7 +109,7 @@ def env_for(servers: Servers, namespace: str, tag: str) -> dict[str, str]:
         env[f"{prefix}DATABASE"] = servers.database(f"{tag}_{package.removeprefix('relais_')}")
         env[f"{prefix}WORKER_GROUP"] = f"{tag}-{package}-{servers.run_id}"
     # The first read may come while the timeline worker's group is still forming.
-    env["RELAIS_TIMELINE_MIN_EVENT_WAIT_S"] = "20"
+    env["RELAIS_TIMELINE_MIN_EVENT_WAIT_S"] = str(min_event_wait_s)
     return env
 
 
