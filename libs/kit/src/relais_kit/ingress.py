@@ -36,7 +36,12 @@ from pymongo.errors import BulkWriteError
 from relais_events.codec import UndecodableRecord, from_record
 from relais_events.envelope import Envelope
 from relais_events.keyregistry import KeyRegistry, empty_registry, load_registry
-from relais_events.seal_checks import seal_problems, sealed_envelope
+from relais_events.seal_checks import (
+    SignatureCheck,
+    check_signature,
+    seal_problems,
+    sealed_envelope,
+)
 
 from relais_kit.settings import ServiceSettings
 
@@ -153,9 +158,16 @@ class KeyRegistrySource:
 
 class RecordGate:
     def __init__(
-        self, keys: KeyRegistrySource, fingerprints: Fingerprints, *, max_bytes: int
+        self,
+        keys: KeyRegistrySource,
+        fingerprints: Fingerprints,
+        *,
+        max_bytes: int,
+        signature_ok: SignatureCheck = check_signature,
     ) -> None:
         self._keys, self._fingerprints, self._max = keys, fingerprints, max_bytes
+        # OpenSSL by default; a service may bring a faster one (the timeline: libsodium).
+        self._signature_ok = signature_ok
 
     async def admit(
         self, consumer: str, records: Sequence[R]
@@ -199,17 +211,22 @@ class RecordGate:
         key = registry.key(event.service, event.sigkeyid) if event.sigkeyid else None
         logged = record.timestamp_ms
         signed_by = dt.datetime.fromtimestamp(logged / 1000, dt.UTC) if logged else None
-        problems = seal_problems(event, key, signed_by=signed_by)
+        problems = seal_problems(event, key, self._signature_ok, signed_by)
         if problems:
             kind, detail = problems[0]
             return Refused(record, str(kind), detail)
         return Admitted(record, envelope)
 
 
-def record_gate(settings: ServiceSettings, database: AsyncDatabase[dict[str, Any]]) -> RecordGate:
+def record_gate(
+    settings: ServiceSettings,
+    database: AsyncDatabase[dict[str, Any]],
+    signature_ok: SignatureCheck = check_signature,
+) -> RecordGate:
     """The gate of a service's consumers: its key registry, fingerprints in its own database."""
     return RecordGate(
         KeyRegistrySource(settings.key_registry),
         MongoFingerprints(database[FINGERPRINTS]),
         max_bytes=settings.max_record_bytes,
+        signature_ok=signature_ok,
     )
