@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -12,12 +13,14 @@ from fastapi import APIRouter, Depends, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from relais_kit.app import create_app
+from relais_kit.application import ManualClock
 from relais_kit.auth import Policy, Principal, Role, require
 from relais_kit.http.idempotency_stores import (
     IdempotencyRecord,
     IdempotencyStore,
     MemoryIdempotencyStore,
     MongoIdempotencyStore,
+    StoredAnswer,
 )
 from relais_kit.http.schemas import StrictModel
 from relais_kit.settings import ServiceSettings
@@ -214,3 +217,40 @@ async def test_with_mongo_a_repeat_writes_nothing_new(
     finally:
         await client.drop_database(database.name)
         await client.close()
+
+
+class CrashingStore(MemoryIdempotencyStore):
+    """Loses the writes of the first request's end, as when its process dies mid-request."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock, dt.timedelta(seconds=30))
+        self.crashed = True
+
+    async def complete(self, record_id: str, answer: StoredAnswer) -> None:
+        if not self.crashed:
+            await super().complete(record_id, answer)
+
+    async def release(self, record_id: str) -> None:
+        if not self.crashed:
+            await super().release(record_id)
+
+
+async def test_a_key_whose_request_crashed_is_taken_over_after_its_lease(
+    serve: Serve, bearer: Bearer
+) -> None:
+    """Issue 13: a crash mid-request must not leave the key claimed forever."""
+    clock = ManualClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    store, handler = CrashingStore(clock), Handler()
+    async with serve(build(store, handler, wait_s=0.05)) as client:
+        headers, body = keyed(bearer, "k-crash"), {"summary": "s"}
+        await client.post("/v1/reports", json=body, headers=headers)  # its end is lost
+        store.crashed = False
+        within = await client.post("/v1/reports", json=body, headers=headers)
+        assert within.status_code == 409  # the lease still runs: maybe it is alive
+        clock.advance(dt.timedelta(seconds=30))
+        after = await client.post("/v1/reports", json=body, headers=headers)
+        assert after.status_code == 201, after.text
+        again = await client.post("/v1/reports", json=body, headers=headers)
+    assert handler.runs == 2  # the crashed run, then the takeover's; never a third
+    assert again.json() == after.json()
+    assert again.headers["idempotent-replayed"] == "true"

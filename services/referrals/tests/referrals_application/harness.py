@@ -79,7 +79,6 @@ def opened(case_id: str, minor: bool = False) -> Envelope:
         kind=CaseKind.CONJUGAL_VIOLENCE,
         departement=DEP,
         opened_via=Channel.POLICE,
-        person_key=f"pk-{case_id}",
         minor_victim=minor,
     )
     return intake_event(event, case_id, 1)

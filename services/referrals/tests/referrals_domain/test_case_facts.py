@@ -20,7 +20,6 @@ OPENED = CaseOpened(
     kind=CaseKind.TRAFFICKING,
     departement="93",
     opened_via=Channel.POLICE,
-    person_key="pk-1",
     minor_victim=False,
 )
 

@@ -8,7 +8,9 @@ It is an ASGI middleware, not a dependency, because it must see the raw body bef
 and the answer after it. It verifies the bearer token itself (the route's `CurrentPrincipal`
 then reuses that result); a request without a valid token passes through untouched and the
 route answers 401. Who wins a race is decided by the store's insert: the loser waits up to
-`wait_s` for the winner's answer, then answers 409 "in progress".
+`wait_s` for the winner's answer, then answers 409 "in progress". A claim whose lease ran out
+(its process crashed mid-request) is taken over by the first repeat that finds it so, decided
+by the store's insert of a takeover document: the key is never claimed forever.
 """
 
 from __future__ import annotations
@@ -144,6 +146,8 @@ class IdempotencyMiddleware:
                 return await answer(scope, receive, send)
             if record.answer is not None:
                 return await self._replay(record.answer, send)
+            if await self.store.take_over(record_id, record):  # its claimer is gone
+                return await self._first(record_id, body, scope, send)
             if anyio.current_time() >= deadline:
                 answer = problem_response(
                     request,

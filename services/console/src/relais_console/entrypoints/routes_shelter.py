@@ -1,8 +1,9 @@
 """Shelter operator pages (issue 11): allocate places, claim nights against the funding
 envelope, the envelope's consumption chart, free places of a département on a night.
 
-The shelter service is not on main yet: these pages call its API as its branch defines it.
-Reads that show no case data (envelope, availability counts) still state a purpose.
+The shelter service's API (port 8103) is the one these pages call; ``tests/test_console_calls_
+shelter.py`` runs this console's adapter against it. Reads that show no case data (envelope,
+availability counts) still state a purpose.
 """
 
 from __future__ import annotations
