@@ -51,7 +51,6 @@ def opened(case_id: str) -> Envelope:
         kind=CaseKind.CONJUGAL_VIOLENCE,
         departement="93",
         opened_via=Channel.POLICE,
-        person_key=f"pk-{case_id}",
         minor_victim=False,
     )
     return sealed(event, "intake", case_id, case_id, 0, departement="93")
