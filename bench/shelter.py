@@ -5,10 +5,13 @@
 The shelter and intake apis run in this process (ASGI, the services' own factories) against the
 shared Kafka and FerretDB named by ``RELAIS_KAFKA_BOOTSTRAP`` / ``RELAIS_MONGO_URI`` (defaults:
 the launcher's ports), with fresh databases and a fresh topic namespace, dropped at the end.
-``--clients`` closed-loop clients first allocate for ``--seconds`` on a few sites (1 or 2 adults,
-1 to 4 nights, a first night among 60: the nights fill up and 409s appear), then file intake
-reports for as long, through the same in-process HTTP client. Prints the rates, the 409s and
-the latencies of both phases: the ratio is what an allocation costs next to a report here.
+``--clients`` closed-loop clients first file intake reports for ``--seconds``; the shelter
+worker (its loops run in this process too) learns the cases from intake's topic, and the bench
+waits until it knew every case filed (printed: how long after the phase). Then the clients
+allocate for as long, for those cases, on a few sites (1 or 2 adults, 1 to 4 nights, a first
+night among 60: the nights fill up and 409s appear), through the same in-process HTTP client.
+Prints the rates, the 409s and the latencies of both phases: the ratio is what an allocation
+costs next to a report here.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from relais_kit.topics import TopicSettings, ensure_topics
 from relais_shelter.bootstrap import bootstrap as shelter_bootstrap
 from relais_shelter.config import ShelterSettings
 from relais_shelter.entrypoints.api import create_app as shelter_app
+from relais_shelter.entrypoints.worker import run_worker as shelter_worker
 
 from bench.payloads import report
 
@@ -96,9 +100,14 @@ async def main(options: argparse.Namespace) -> None:
         "topics_namespace": names.namespace,
         "max_in_flight": 4 * options.clients,
     }
-    shelter = shelter_app(
-        shelter=shelter_bootstrap(ShelterSettings(database=f"bench_shelter_{run}", **common))
+    shelter_settings = ShelterSettings(
+        database=f"bench_shelter_{run}", worker_group=f"bench-shelter-{run}", **common
     )
+    served = shelter_bootstrap(shelter_settings)
+    shelter = shelter_app(shelter=served)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(shelter_worker(shelter_bootstrap(shelter_settings), stop))
+    filed: list[str] = []
     intake = intake_app(
         intake=intake_bootstrap(IntakeSettings(database=f"bench_intake_{run}", **common))
     )
@@ -132,7 +141,7 @@ async def main(options: argparse.Namespace) -> None:
             async def allocate(n: int) -> int:
                 first = FIRST_NIGHT + dt.timedelta(days=rng.randrange(WINDOW - 4))
                 body = {
-                    "case_id": f"case-{n}",
+                    "case_id": rng.choice(filed),
                     "site_id": rng.choice(sites),
                     "first_night": first.isoformat(),
                     "nights": rng.randint(1, 4),
@@ -144,19 +153,33 @@ async def main(options: argparse.Namespace) -> None:
 
             async def file(n: int) -> int:
                 answer = await ik.post("/v1/reports", json=report(rng, "93"), headers=OFFICER)
+                if answer.status_code == 201:
+                    filed.append(answer.json()["case_id"])
                 return answer.status_code
 
             print(
                 f"== shelter bench: {options.clients} clients, {options.sites} sites x"
                 f" {options.places} places x {WINDOW} nights, {options.seconds:g} s per phase =="
             )
+            reports = line("reports", *await closed_loop(options.clients, options.seconds, file))
+            waited = time.perf_counter()
+            pending = list(filed)
+            while pending:
+                if await served.services.cases.get(pending[-1]) is None:
+                    await asyncio.sleep(0.05)
+                    continue
+                pending.pop()
+            print(
+                f"the shelter worker knew all {len(filed)} cases at most"
+                f" {time.perf_counter() - waited:.1f} s after the last report (one read a case)"
+            )
             allocations = line(
                 "allocations", *await closed_loop(options.clients, options.seconds, allocate)
             )
-            await asyncio.sleep(2)  # let the outbox relay drain before the next phase
-            reports = line("reports", *await closed_loop(options.clients, options.seconds, file))
             print(f"allocations/s per intake report/s: {allocations / reports:.2f}")
     finally:
+        stop.set()
+        await asyncio.wait_for(worker, 30)
         cleaner: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo)
         for database in (f"bench_shelter_{run}", f"bench_intake_{run}"):
             await cleaner.drop_database(database)

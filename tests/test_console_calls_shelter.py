@@ -1,6 +1,7 @@
 """The console's shelter adapter against the real shelter api (real FerretDB and Kafka): the
 paths, bodies and fields its pages send and read (``relais_console.adapters.http_shelter``) are
-the ones the shelter service serves. The console forwards the person's own token.
+the ones the shelter service serves. The console forwards the person's own token. The cases
+allocated are known to the shelter as its worker learns them from intake (facts fed here).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from relais_console.adapters.http_shelter import HttpShelter
 from relais_console.application.ports import Refused
 from relais_infra.testing import Servers
 from relais_kit.auth import mint_dev_token
+from relais_kit.cases import CaseFacts
 from relais_kit.settings import AuthSettings
 from relais_kit.topics import TopicSettings, ensure_topics
 from relais_shelter.bootstrap import bootstrap
@@ -51,9 +53,12 @@ async def shelter(servers: Servers) -> AsyncIterator[tuple[HttpShelter, httpx.As
         database=database,
         topics_namespace=names.namespace,
     )
-    app = create_app(shelter=bootstrap(settings))
+    shelter = bootstrap(settings)
+    app = create_app(shelter=shelter)
     try:
         async with app.router.lifespan_context(app):
+            for case_id in ("case-42", "case-43"):
+                await shelter.services.cases.put(CaseFacts(case_id, "93", version=1))
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://shelter") as client:
                 yield HttpShelter(ServiceApi("shelter", client)), client
@@ -111,7 +116,6 @@ async def test_the_console_allocates_claims_and_reads_what_the_shelter_serves(
         "nights": 2,
         "adults": ["pk-mere"],
         "children": ["pk-enfant"],
-        "minor_victim": False,
         "consent_given": True,
     }
     allocation = await console.allocate(OPERATOR, body, "console-key-1")

@@ -1,8 +1,9 @@
 """A shelter allocation on the committee timeline: intake -> shelter -> timeline, every record
 through the real broker.
 
-A police officer of the 93 files a report (intake). A shelter operator of the 94 registers a
-site with its address, declares places and allocates two nights to the case's victim. The
+A police officer of the 93 files a report (intake); the shelter worker learns the case from
+intake's topic. A shelter operator acting for the 93 and the 94 registers a site of the 94 with
+its address, declares places and allocates two nights to the case's victim. The
 committee of the 93 reads the case's timeline and finds ``shelter.allocated`` with its nights
 and the shelter's département (the envelope's jurisdiction), but never the site's id, name or
 address: a planted address string is in no timeline document and in no Kafka value as
@@ -11,6 +12,7 @@ plaintext (it travels sealed in the ``pii`` of ``shelter.site_registered`` only)
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +28,7 @@ from relais_infra.testing import Servers
 from relais_shelter.bootstrap import bootstrap
 from relais_shelter.config import ShelterSettings
 from relais_shelter.entrypoints.api import create_app
+from relais_shelter.entrypoints.worker import run_worker
 from relais_timeline.config import BY_CASE_TOPIC
 
 from .harness import Json, Platform, Record, bearer, open_platform, types_of
@@ -34,7 +37,9 @@ pytestmark = [pytest.mark.servers, pytest.mark.timeout(180)]
 
 ADDRESS = f"14 passage des Acacias {secrets.token_hex(4)}"
 SITE_NAME = f"Foyer Les Acacias {secrets.token_hex(4)}"
-OPERATOR = bearer("shelter_operator", "94", sub="gestionnaire-94", org="chrs-94")
+# The operator acts for the case's département too: a case of a département it does not act for
+# is, to the shelter, a case it does not know (DOMAIN.md, no search across départements).
+OPERATOR = bearer("shelter_operator", "94", "93", sub="gestionnaire-94", org="chrs-94")
 COMMITTEE = bearer("committee_member", "93", sub="member-93", org="clav-93")
 
 
@@ -47,8 +52,9 @@ async def platform(
 
 
 @asynccontextmanager
-async def open_shelter(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
-    """The shelter api in the platform's namespace, on the real clock."""
+async def open_shelter(platform: Platform, case_id: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The shelter api and worker in the platform's namespace, on the real clock, once the
+    worker learnt ``case_id`` from intake's topic."""
     servers = platform.servers
     settings = ShelterSettings(
         kafka_bootstrap=servers.kafka_bootstrap,
@@ -57,12 +63,25 @@ async def open_shelter(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
         topics_namespace=platform.namespace,
         keys_dir=platform.keys,
         key_registry=platform.keys / "registry.json",
+        worker_group=f"relais-shelter-{servers.run_id}-sys6",
     )
-    app = create_app(shelter=bootstrap(settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sh") as client:
-            yield client
+    shelter = bootstrap(settings)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(bootstrap(settings), stop))
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                if await shelter.services.cases.get(case_id) is not None:
+                    break
+                await asyncio.sleep(0.1)
+        app = create_app(shelter=shelter)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://sh") as client:
+                yield client
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, 30)
 
 
 async def ok(answer: httpx.Response, code: int = 200) -> Any:
@@ -84,7 +103,7 @@ async def test_shelter_allocated_on_the_committee_timeline_without_the_address(
     }
     filed = await platform.report(report, bearer("police", "93", sub="opj-93", org="pn-93"))
     case_id = filed["case_id"]
-    async with open_shelter(platform) as shelter:
+    async with open_shelter(platform, case_id) as shelter:
         site = await ok(
             await shelter.post(
                 "/v1/sites",
@@ -120,6 +139,8 @@ async def test_shelter_allocated_on_the_committee_timeline_without_the_address(
     timeline = await ok(answer)
     entries = timeline["entries"]
     assert types_of(entries)[:2] == ["case.opened", "report.filed"]
+    types = types_of(entries)
+    assert types.index("shelter.allocated") > types.index("report.filed")  # it depends on it
     [allocated] = [e for e in entries if e["type"] == "shelter.allocated"]
     assert allocated["jurisdiction"] == "94"  # the shelter's département
     assert allocated["data"]["nights"] == 2

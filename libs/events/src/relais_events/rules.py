@@ -7,7 +7,9 @@ same problem body (``rule`` = the class name, ``detail`` = its docstring and the
 
 ``status`` says 404 for what does not exist (for the caller), 403 for who may not, 409 when the
 answer depends on a state another request may just have changed (reload, then retry), 422 when
-the request cannot succeed whatever the state.
+the request cannot succeed whatever the state. ``retry_after_s`` marks a rule that time alone
+resolves (a case another service has not told this one about yet): the answer carries it as
+``Retry-After``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class RuleViolation(Exception):  # noqa: N818  (named after the rule, not "Error
     """A command breaks a rule of the domain."""
 
     status: ClassVar[int] = 422
+    retry_after_s: ClassVar[int | None] = None
 
     def __init__(self, detail: str = "") -> None:
         doc = " ".join((type(self).__doc__ or "").split())

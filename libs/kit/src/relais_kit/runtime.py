@@ -157,6 +157,21 @@ class Runtime:
             await self.stop()
 
 
+async def run_loops(stop: asyncio.Event, *loops: Awaitable[None]) -> None:
+    """A worker's loops side by side until ``stop``: the first one to fail is raised, after
+    ``stop`` is set and the others are cancelled (a worker never runs half of itself)."""
+    tasks = [asyncio.ensure_future(loop) for loop in loops]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def run_until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """A worker process's main: INFO logs, then ``run(stop)`` on a new event loop. SIGTERM and
     SIGINT set ``stop``: the worker's loops end their current pass and its runtime closes."""

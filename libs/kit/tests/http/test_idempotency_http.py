@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from relais_kit.app import create_app
@@ -36,6 +36,7 @@ class Handler:
 
     runs: int = 0
     fail_next: bool = False
+    missing_next: bool = False
     entered: asyncio.Event = field(default_factory=asyncio.Event)
     hold: asyncio.Event | None = None
     written: list[str] = field(default_factory=list)
@@ -55,6 +56,9 @@ def build(store: IdempotencyStore, handler: Handler, wait_s: float = 5.0) -> Fas
         if handler.fail_next:
             handler.fail_next = False
             raise RuntimeError("store down")
+        if handler.missing_next:  # e.g. a case this service has not learnt yet
+            handler.missing_next = False
+            raise HTTPException(404)
         handler.written.append(report.summary)
         return {"report_id": f"r-{handler.runs}", "by": principal.sub}
 
@@ -131,6 +135,16 @@ async def test_a_failed_first_attempt_can_be_retried(serve: Serve, bearer: Beare
         failed = await c.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k3"))
         retried = await c.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k3"))
     assert (failed.status_code, retried.status_code) == (500, 201)
+    assert handler.written == ["s"]
+
+
+async def test_a_404_is_not_kept_as_the_keys_answer(serve: Serve, bearer: Bearer) -> None:
+    """What is missing now may be there on the retry (a case learnt from intake meanwhile)."""
+    handler = Handler(missing_next=True)
+    async with serve(build(MemoryIdempotencyStore(), handler)) as c:
+        first = await c.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k9"))
+        again = await c.post("/v1/reports", json={"summary": "s"}, headers=keyed(bearer, "k9"))
+    assert (first.status_code, again.status_code) == (404, 201)
     assert handler.written == ["s"]
 
 

@@ -50,6 +50,13 @@ class OrderAlreadyRuled(ProtectionOrderRuleViolated):
     status = 409
 
 
+class CaseNotKnownYet(ProtectionOrderRuleViolated):
+    """This service has not learnt the case from intake's events yet: retry shortly."""
+
+    status = 409
+    retry_after_s = 2
+
+
 class ConcurrencyConflict(Exception):  # noqa: N818  (the store's name)
     """Another writer appended to this stream first."""
 
@@ -75,6 +82,7 @@ async def raise_(what: Literal["http", "rule", "state", "domain", "conflict", "b
         "domain": RulingBeforeApplication(),
         "missing": OrderNotFound("order-7"),
         "ruled": OrderAlreadyRuled("order-7"),
+        "not-yet": CaseNotKnownYet("case-1"),
         "conflict": ConcurrencyConflict("case-1:000042 exists"),
         "bug": RuntimeError("mongodb://admin:hunter2@db/ secret victim name"),
     }
@@ -180,6 +188,13 @@ async def test_a_domain_rule_answers_its_own_status(client: httpx.AsyncClient) -
     missing = problem(await client.post("/v1/raise/missing"), 404)
     assert "rule" not in missing
     assert "order-7" not in str(missing)
+
+
+async def test_a_rule_that_time_resolves_says_when_to_retry(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/v1/raise/not-yet")
+    assert problem(answer, 409)["rule"] == "CaseNotKnownYet"
+    assert answer.headers["Retry-After"] == "2"
+    assert "Retry-After" not in (await client.post("/v1/raise/domain")).headers
 
 
 async def test_a_concurrency_conflict_is_a_409(client: httpx.AsyncClient) -> None:

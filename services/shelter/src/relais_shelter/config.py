@@ -19,3 +19,5 @@ class ShelterSettings(ServiceSettings):
     operation_lease_s: float = Field(default=30.0, gt=0)
     # How often the worker sweeps after the sweep it runs at start.
     sweep_interval_s: float = Field(default=15.0, gt=0)
+    # The consumer group of every worker replica (it learns the cases from intake's topic).
+    worker_group: str = "relais-shelter"

@@ -1,5 +1,6 @@
 """The application on memory adapters with a hand-moved clock: handlers, reads and the recovery
-sweep, without servers (the same ports the Mongo adapters pass)."""
+sweep, without servers (the same ports the Mongo adapters pass). The cases are fed to the kit's
+memory directory as the worker learns them from intake (``know``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from relais_events.pii import MemoryKeyStore
 from relais_events.vocabulary import Role
 from relais_kit.application import Acting, ManualClock, WritePath
 from relais_kit.application.access_log import AccessLog
+from relais_kit.cases import CaseFacts
+from relais_kit.cases.memory import MemoryCaseDirectory
 from relais_kit.store import events_of
 from relais_kit.store.memory import MemoryEventStore
 from relais_shelter.adapters import memory
@@ -46,6 +49,7 @@ class Harness:
     holes: memory.MemoryEnvelopeHoles = field(default_factory=memory.MemoryEnvelopeHoles)
     directory: memory.MemorySiteDirectory = field(default_factory=memory.MemorySiteDirectory)
     ledger: memory.MemoryClaimLedger = field(default_factory=memory.MemoryClaimLedger)
+    cases: MemoryCaseDirectory = field(default_factory=MemoryCaseDirectory)
     signer: Signer = field(
         default_factory=lambda: Signer("shelter", "shelter-test", Ed25519PrivateKey.generate())
     )
@@ -71,6 +75,13 @@ class Harness:
             holes=self.holes,
             sites=self.directory,
             claims=self.ledger,
+            cases=self.cases,
+        )
+
+    def know(self, case_id: str, *, minor: bool = False, departement: str = DEP) -> None:
+        """The case as the worker learnt it from intake's ``case.opened``."""
+        self.cases.cases[case_id] = CaseFacts(
+            case_id, departement, minor_victim=minor, last_event_id=f"e-{case_id}", version=1
         )
 
     def types(self) -> list[str]:
@@ -122,6 +133,9 @@ class Harness:
         consent: bool = True,
         services: ShelterServices | None = None,
     ) -> str:
+        """Allocate for ``case_id``, learnt first (a minor's when ``minor``) unless known."""
+        if case_id not in self.cases.cases:
+            self.know(case_id, minor=minor)
         written = await allocations.allocate(
             services or self.services,
             case_id=case_id,
@@ -130,7 +144,6 @@ class Harness:
             nights=nights,
             adults=adults,
             children=children,
-            minor_victim=minor,
             consent_given=consent,
             acting=OPERATOR,
         )

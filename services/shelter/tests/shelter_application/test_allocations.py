@@ -100,8 +100,72 @@ async def test_a_minor_without_consent_gets_the_place_and_the_override_is_an_eve
     assert stream[0].jurisdiction == DEP
 
 
+async def refused_for(h: Harness, site: str, case_id: str) -> errors.CaseNotKnown:
+    """The refusal of an allocation for ``case_id`` (the harness's helper would learn it)."""
+    with pytest.raises(errors.CaseNotKnown) as refused:
+        await allocations.allocate(
+            h.services,
+            case_id=case_id,
+            site_id=site,
+            first_night=NIGHT,
+            nights=1,
+            adults=("pk-1",),
+            children=(),
+            consent_given=True,
+            acting=OPERATOR,
+        )
+    return refused.value
+
+
+async def test_a_case_not_learnt_from_intake_gets_no_place_and_holds_nothing(
+    h: Harness,
+) -> None:
+    """Every allocation is of a case (issue 11: every claim points at an allocation of a case):
+    409 ``CaseNotKnown`` with a retry hint until the worker learnt the case from intake."""
+    site = await h.site()
+    refused = await refused_for(h, site, "case-never-reported")
+    assert (refused.status, refused.retry_after_s) == (409, 1)
+    assert h.reservations.held == {}
+    assert not h.operations.running
+    assert "shelter.allocated" not in h.types()
+    h.know("case-never-reported")  # the report reached the worker: the same request succeeds
+    assert await h.allocate(site, case_id="case-never-reported")
+
+
+async def test_a_case_of_another_departement_answers_as_a_case_not_learnt(h: Harness) -> None:
+    """No search across départements (DOMAIN.md "Cases"): a case of the 75 is, for an operator
+    of the 93, exactly a case shelter does not know, status and detail alike."""
+    site = await h.site()
+    h.know("case-75", departement="75")
+    hidden = await refused_for(h, site, "case-75")
+    missing = await refused_for(h, site, "case-76")
+    assert (hidden.status, hidden.detail.replace("case-75", "<id>")) == (
+        missing.status,
+        missing.detail.replace("case-76", "<id>"),
+    )
+    assert h.reservations.held == {}
+
+
+async def test_whether_the_victim_is_a_minor_is_the_cases_fact_not_the_callers(
+    h: Harness,
+) -> None:
+    """DOMAIN.md "Minors": the case intake reported as a minor's is sheltered without consent,
+    the override recorded; an adult's case still needs consent, whatever the caller says."""
+    site = await h.site()
+    h.know("case-minor", minor=True)
+    allocation = await h.allocate(site, ("pk-m",), case_id="case-minor", consent=False)
+    stream = await h.stream(allocation)
+    assert [e.type for e in stream] == ["shelter.allocated", "shelter.consent_overridden"]
+    assert stream[0].data["minor_victim"] is True
+    assert stream[0].dependson == ("e-case-minor",)  # after the report, on the timeline
+    h.know("case-adult", minor=False)
+    with pytest.raises(errors.ConsentRequired):
+        await h.allocate(site, ("pk-a",), case_id="case-adult", minor=True, consent=False)
+
+
 async def test_another_operator_cannot_allocate_a_sites_places(h: Harness) -> None:
     site = await h.site()
+    h.know("case-1")
     with pytest.raises(errors.NotTheSitesOperator):
         await allocations.allocate(
             h.services,
@@ -111,7 +175,6 @@ async def test_another_operator_cannot_allocate_a_sites_places(h: Harness) -> No
             nights=1,
             adults=("pk-1",),
             children=(),
-            minor_victim=False,
             consent_given=True,
             acting=OPERATOR.__class__("other", OPERATOR.role, "hotel-93", OPERATOR.jurisdictions),
         )

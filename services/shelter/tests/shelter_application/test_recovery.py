@@ -74,6 +74,8 @@ async def test_a_process_dead_after_deciding_to_commit_is_finished_by_the_sweep(
     loaded = await h.services.write_path.load(ALLOCATION, allocation_id)
     assert loaded.state is not None
     assert loaded.state.nights == 2
+    [allocated] = [e for e in h.published if e.type == "shelter.allocated"]
+    assert allocated.dependson == ("e-case-1",)  # finished as the api commits it: after the report
     assert (await reads.availability(h.services, DEP, NIGHT, OFFICER)).adult_places == 2
     assert not h.operations.running
     assert (await recovery.sweep(h.services)).finished == 0  # done once

@@ -57,13 +57,12 @@ async def burst(services: ShelterServices, acting: Acting, request: dict[str, An
         try:
             await allocations.allocate(
                 services,
-                case_id=f"case-burst-{n}",
+                case_id="case-burst",  # known before the burst (test_concurrency)
                 site_id=request["site_id"],
                 first_night=dt.date.fromisoformat(request["first_night"]),
                 nights=1 + n % 4,
                 adults=(f"pk-burst-{n}",),
                 children=(),
-                minor_victim=False,
                 consent_given=True,
                 acting=acting,
             )
@@ -106,7 +105,6 @@ async def main(mode: str, settings: dict[str, Any], request: dict[str, Any], go:
                 nights=request["nights"],
                 adults=tuple(request["adults"]),
                 children=(),
-                minor_victim=False,
                 consent_given=True,
                 acting=acting,
             )

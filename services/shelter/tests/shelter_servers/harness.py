@@ -1,6 +1,8 @@
 """The shelter api over the session's real Kafka and FerretDB, in this process (ASGI), with the
 worker's recovery sweep run as the worker runs it; other processes are started for the races
-and the crash (``contender.py``)."""
+and the crash (``contender.py``). Cases are known before they are allocated: ``know`` writes
+their facts as the worker learns them from intake (``test_cases_from_intake`` runs the worker
+itself on intake's records)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from relais_events.codec import from_record
 from relais_events.envelope import Envelope
 from relais_infra.testing import Servers
 from relais_kit.auth import mint_dev_token
+from relais_kit.cases import CaseFacts
 from relais_kit.settings import AuthSettings
 from relais_kit.topics import TopicSettings, ensure_topics
 from relais_shelter.bootstrap import Shelter, bootstrap
@@ -30,7 +33,7 @@ Json = dict[str, Any]
 NIGHT = dt.date(2026, 3, 2)
 DEP = "93"
 ORG = "chrs-93"
-TOPICS = (topics.SHELTER, topics.TIMELINE, topics.DEADLETTER)
+TOPICS = (topics.INTAKE, topics.SHELTER, topics.TIMELINE, topics.DEADLETTER)
 
 
 def bearer(
@@ -71,6 +74,13 @@ class Api:
     names: TopicSettings
     database: str
 
+    async def know(self, *case_ids: str, departement: str = DEP, minor: bool = False) -> None:
+        """The cases' facts as the worker writes them once intake's ``case.opened`` reached it
+        (one at a time: the worker is their one writer)."""
+        for case_id in case_ids:
+            facts = CaseFacts(case_id, departement, minor_victim=minor, version=1)
+            await self.shelter.services.cases.put(facts)
+
     async def post(
         self, path: str, body: Json, headers: dict[str, str] = OPERATOR
     ) -> httpx.Response:
@@ -106,7 +116,6 @@ class Api:
             "nights": nights,
             "adults": list(adults),
             "children": [],
-            "minor_victim": False,
             "consent_given": True,
         }
         return await self.post("/v1/allocations", body)

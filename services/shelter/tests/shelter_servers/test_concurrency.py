@@ -38,6 +38,7 @@ CONTENDER = Path(__file__).with_name("contender.py")
 
 async def test_fifty_requests_for_the_last_ten_places_ten_succeed(api: Api) -> None:
     site = await api.site(places=12)
+    await api.know("case-1", *(f"case-{i}" for i in range(50)))
     for person in ("pk-early-1", "pk-early-2"):
         assert (await api.allocate(site, person)).status_code == 201
     answers = await asyncio.gather(
@@ -89,6 +90,7 @@ async def test_two_processes_allocating_one_person_night_one_succeeds(
     api: Api, tmp_path: Path
 ) -> None:
     first, second = await api.site(places=5), await api.site(places=5)
+    await api.know("case-pk-same")
     go = tmp_path / "go"
     processes = [
         contender(api, "allocate", request(first, "pk-same", nights=3), go),
@@ -109,6 +111,7 @@ async def test_two_processes_allocating_one_person_night_one_succeeds(
 async def test_an_envelope_of_100_nights_and_150_concurrent_claims(api: Api) -> None:
     site = await api.site(places=150)
     envelope = await api.envelope(nights=100, amount_cents=100 * 4500)
+    await api.know(*(f"case-{i}" for i in range(150)))
     allocated: list[str] = []
     for start in range(0, 150, 25):
         answers = await asyncio.gather(
@@ -151,6 +154,7 @@ async def test_an_envelope_of_100_nights_and_150_concurrent_claims(api: Api) -> 
 
 async def test_a_process_killed_mid_allocation_holds_nothing_after_the_sweep(api: Api) -> None:
     site = await api.site(places=4)
+    await api.know("case-1", "case-pk-killed")
     assert (await api.allocate(site, "pk-stays")).status_code == 201
     process = contender(api, "hold", request(site, "pk-killed", nights=5))
     assert process.stdout is not None
@@ -190,6 +194,7 @@ async def test_a_process_killed_anywhere_in_a_burst_leaves_only_committed_places
     every place and person-night held belongs to a committed allocation's nights, and nothing
     else is held or in flight."""
     site = await api.site(places=500)  # never full: every moment has allocations in flight
+    await api.know("case-burst")
     process = contender(api, "burst", request(site, "pk-unused"))
     assert process.stdout is not None
     lines = [await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)]

@@ -30,9 +30,9 @@ async def test_a_sites_life_from_registration_to_the_funders_statement(api: Api)
         "nights": 3,
         "adults": ["pk-m"],
         "children": ["pk-c"],
-        "minor_victim": False,
         "consent_given": True,
     }
+    await api.know("case-9")
     answer = await api.post("/v1/allocations", body)
     assert answer.status_code == 201, answer.text
     allocation = answer.json()
@@ -115,6 +115,10 @@ async def test_the_api_refuses_what_breaks_a_rule_with_a_problem(api: Api) -> No
         "adults": ["pk"],
         "consent_given": True,
     }
+    answer = await api.post("/v1/allocations", body)
+    assert (answer.status_code, answer.json()["rule"]) == (409, "CaseNotKnown")
+    assert answer.headers["Retry-After"] == "1"
+    await api.know("c")
     answer = await api.post("/v1/allocations", body, other)
     assert answer.status_code == 403
     assert answer.json()["rule"] == "NotTheSitesOperator"
@@ -141,6 +145,7 @@ async def test_an_allocation_sent_twice_with_one_idempotency_key_is_made_once(ap
         "adults": ["pk-7"],
         "consent_given": True,
     }
+    await api.know("case-7")
     headers = OPERATOR | {"Idempotency-Key": "alloc-case-7-once"}
     first = await api.client.post("/v1/allocations", json=body, headers=headers)
     again = await api.client.post("/v1/allocations", json=body, headers=headers)

@@ -31,8 +31,9 @@ from relais_kit.http.problems import ProblemError, problem_response
 HEADER: Final = "idempotency-key"
 # No ':' so that `<sub>:<key>` is unambiguous; quotes allowed (the IETF draft's sf-string form).
 _KEY: Final = re.compile(r'^"?([A-Za-z0-9._~-]{1,128})"?$')
-# Answers a repeat may not reuse: auth may change, and conflicts or throttling call for a retry.
-_NOT_REPLAYED: Final = frozenset({401, 403, 408, 409, 425, 429})
+# Answers a repeat may not reuse: auth may change, conflicts or throttling call for a retry, and
+# what is missing now (a case this service has not learnt yet) may be there on the retry.
+_NOT_REPLAYED: Final = frozenset({401, 403, 404, 408, 409, 425, 429})
 _KEPT_HEADERS: Final = frozenset({"content-type", "location"})
 
 

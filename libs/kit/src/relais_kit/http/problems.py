@@ -171,15 +171,20 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _rule(request: Request, exc: Exception) -> JSONResponse:
     """A business rule: `rule` (the class name, or the kit error's `rule`) is for clients."""
+    retry_after: int | None = None
     if isinstance(exc, RuleViolation):
         status, rule, detail = exc.status, exc.rule, exc.detail
+        retry_after = exc.retry_after_s
     else:
         status = _mapped_status(request, exc)
         rule = str(getattr(exc, "rule", type(exc).__name__))
         doc = (type(exc).__doc__ or "").strip().splitlines()
         detail = str(getattr(exc, "detail", "") or "") or (doc[0] if doc else rule)
     title = "Conflict with the current state" if status == 409 else "Business rule violated"
-    return problem_response(request, status, title, detail, slug="rule-violation", rule=rule)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return problem_response(
+        request, status, title, detail, slug="rule-violation", headers=headers, rule=rule
+    )
 
 
 def _mapped_status(request: Request, exc: Exception) -> int:

@@ -68,6 +68,7 @@ async def allocate(
     request: Request, user: CurrentUser, console: ConsoleDep, form: CheckedForm
 ) -> Response:
     values = values_of(form)
+    # No "minor_victim": the shelter takes it from the case intake reported, not from a form.
     body: dict[str, Any] = {
         "case_id": text(values, "case_id"),
         "site_id": text(values, "site_id"),
@@ -75,7 +76,6 @@ async def allocate(
         "nights": integer(values, "nights"),
         "adults": _keys(text(values, "adults")),
         "children": _keys(text(values, "children")),
-        "minor_victim": checked(values, "minor_victim"),
         "consent_given": checked(values, "consent_given"),
     }
     try:

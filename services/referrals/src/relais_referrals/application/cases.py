@@ -15,11 +15,11 @@ from typing import Any
 from relais_events.catalogue import Event
 from relais_kit.application import Acting, Committed
 from relais_kit.application.write_path import BeforeAppend
+from relais_kit.cases import CaseFacts
 
 from relais_referrals.application.services import ReferralServices
 from relais_referrals.application.streams import CASE_REFERRALS, stream_id
 from relais_referrals.domain import errors
-from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.case_referrals import decide
 from relais_referrals.domain.commands import CaseCommand
 from relais_referrals.domain.state import CaseReferrals

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from relais_events.envelope import new_event_id
 from relais_kit.application import Acting, Committed
 
+from relais_shelter.application.cases import follows, known_case
 from relais_shelter.application.operations import TooSlow, acting_json, give_back
 from relais_shelter.application.ports import Operation, OperationKind, Outcome
 from relais_shelter.application.services import ShelterServices
@@ -107,11 +109,13 @@ async def allocate(
     nights: int,
     adults: tuple[str, ...],
     children: tuple[str, ...],
-    minor_victim: bool,
     consent_given: bool,
     acting: Acting,
 ) -> Committed[Allocation | None]:
+    """Places for a case shelter knows; whether its victim is a minor is the case's fact, never
+    the request's (``application.cases``)."""
     site = await load_site(services, site_id, acting)
+    case = await known_case(services, case_id, acting)
     command = Allocate(
         allocation_id=f"alloc-{new_event_id()}",
         case_id=case_id,
@@ -121,7 +125,7 @@ async def allocate(
         nights=nights,
         adults=adults,
         children=children,
-        minor_victim=minor_victim,
+        minor_victim=case.minor_victim,
         consent_given=consent_given,
     )
     started = services.clock.now()
@@ -144,7 +148,9 @@ async def allocate(
             await give_back(services, replace(attempt.operation, held=tuple(attempt.tried)))
             services.places.forget_keys(attempt.tried)
         raise
-    return await commit_allocation(services, site, command, acting, new=True, held=held)
+    return await commit_allocation(
+        services, site, command, acting, new=True, held=held, depends_on=follows(case)
+    )
 
 
 async def commit_allocation(
@@ -155,6 +161,7 @@ async def commit_allocation(
     *,
     new: bool,
     held: list[str] | None = None,
+    depends_on: Sequence[str] = (),
 ) -> Committed[Allocation | None]:
     """Holdings kept and COMMIT decided (together: both before the commit, neither depends on
     the other), the events committed, the operation forgotten. Also the sweep's way to finish
@@ -176,6 +183,7 @@ async def commit_allocation(
         subject=command.case_id,
         jurisdiction=site.departement,
         new=new,
+        depends_on=depends_on,
     )
     await services.operations.finish(command.allocation_id)
     return committed

@@ -18,6 +18,7 @@ from typing import assert_never
 from relais_events.catalogue.shelter import ReleaseReason
 
 from relais_shelter.application.allocations import allocate_of, commit_allocation
+from relais_shelter.application.cases import follows
 from relais_shelter.application.claims import (
     claim_of,
     give_back_claim,
@@ -95,7 +96,10 @@ async def _finish_allocation(services: ShelterServices, operation: Operation) ->
     site = (await services.write_path.load(SITE, command.site_id)).state
     if site is not None:
         acting = acting_of(operation.command["acting"])
-        await commit_allocation(services, site, command, acting, new=False)
+        case = await services.cases.get(command.case_id)
+        await commit_allocation(
+            services, site, command, acting, new=False, depends_on=follows(case)
+        )
 
 
 async def _finish_release(services: ShelterServices, operation: Operation) -> None:

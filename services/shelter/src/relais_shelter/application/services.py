@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from relais_kit.application import Clock, WritePath
 from relais_kit.application.access_log import AccessLog
+from relais_kit.cases import CaseDirectory
 
 from relais_shelter.application.hints import PlaceHints, UnitHints
 from relais_shelter.application.ports import (
@@ -29,6 +30,7 @@ class ShelterServices:
     holes: EnvelopeHoles
     sites: SiteDirectory
     claims: ClaimLedger
+    cases: CaseDirectory  # learnt from intake's events by the worker
     # An operation still in flight after this long is an orphan: its process died (or is so
     # slow that it gives up by itself, see ``in_time``), and the recovery sweep finishes it.
     lease: dt.timedelta = dt.timedelta(seconds=30)

@@ -31,6 +31,15 @@ class AllocationNotFound(ShelterRuleViolation):
     status = 404
 
 
+class CaseNotKnown(ShelterRuleViolation):
+    """Shelter learns a case from intake's events: no case of the départements you act for has
+    this id (yet). Every allocation is of a case (DOMAIN.md "Shelter and nights": every claim
+    points at an allocation for a case); retry shortly after the report was filed."""
+
+    status = 409
+    retry_after_s = 1
+
+
 class EnvelopeNotFound(ShelterRuleViolation):
     """No funding envelope has this id."""
 

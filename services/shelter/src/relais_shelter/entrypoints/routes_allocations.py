@@ -46,7 +46,9 @@ def allocation_out(allocation: Allocation, departement: str, event_ids: list[str
 @router.post("/allocations", status_code=status.HTTP_201_CREATED)
 async def allocate(body: AllocationIn, who: Allocator, services: Services) -> AllocationOut:
     """Places for a case's persons on ``[first_night, first_night + nights)``: 409 with the full
-    night named when a night has no place left, or a person already sleeps elsewhere."""
+    night named when a night has no place left, or a person already sleeps elsewhere; 409
+    ``CaseNotKnown`` with Retry-After for a case not learnt from intake yet (or of another
+    département). Whether the victim is a minor comes from the case, not from the request."""
     written = await allocations.allocate(
         services,
         case_id=body.case_id,
@@ -55,7 +57,6 @@ async def allocate(body: AllocationIn, who: Allocator, services: Services) -> Al
         nights=body.nights,
         adults=tuple(body.adults),
         children=tuple(body.children),
-        minor_victim=body.minor_victim,
         consent_given=body.consent_given,
         acting=who,
     )

@@ -47,7 +47,8 @@ class CapacityIn(StrictModel):
 
 
 class AllocationIn(StrictModel):
-    """What the console's allocation form sends (``relais_console.entrypoints.routes_shelter``)."""
+    """What the console's allocation form sends (``relais_console.entrypoints.routes_shelter``).
+    No ``minor_victim``: it is a fact of the case, learnt from intake, never the caller's say."""
 
     case_id: Identifier
     site_id: Identifier
@@ -55,7 +56,6 @@ class AllocationIn(StrictModel):
     nights: int = Field(ge=1, le=MAX_STAY_NIGHTS)
     adults: list[Identifier] = Field(min_length=1, max_length=20)  # pseudonymous person keys
     children: list[Identifier] = Field(default_factory=list, max_length=20)
-    minor_victim: bool = False
     consent_given: bool = False
 
 
