@@ -2,10 +2,11 @@
 
 For each of two départements (93, the callers' own, and 75, another) the world holds a case
 filed at intake, a protection order on it, a partner, a consent and a referral, a committee
-meeting, all made through the services' own HTTP APIs and carried between them by the real
-broker. ``params`` answers the value of each path parameter for a département; ``secrets`` the
-identifiers (and the planted victim name) of a département's case data, which no caller of
-another département may ever be shown.
+meeting, a shelter site with places, an allocation for the case, a funding envelope and a night
+claimed against it, all made through the services' own HTTP APIs and carried between them by
+the real broker. ``params`` answers the value of each path parameter for a département;
+``secrets`` the identifiers (and the planted victim name) of a département's case data, which no
+caller of another département may ever be shown.
 
 A service that lands with a path parameter of its own adds its seed here: the matrix fails on a
 route whose parameter the world has no value for, rather than skipping it.
@@ -101,6 +102,11 @@ async def seed(stack: Stack) -> World:
     orders = stack.client("relais_protection_orders")
     referrals = stack.client("relais_referrals")
     timeline = stack.client("relais_timeline")
+    today = dt.datetime.now(dt.UTC).date()
+    world.put("night", OWN, today.isoformat(), secret=False)
+    world.put("night", OTHER, today.isoformat(), secret=False)
+    world.put("month", OWN, today.strftime("%Y-%m"), secret=False)
+    world.put("month", OTHER, today.strftime("%Y-%m"), secret=False)
     for dep in (OWN, OTHER):
         world.put("departement", dep, dep, secret=False)
         world.secrets.setdefault(dep, set()).add(victim_name(dep))
@@ -154,7 +160,7 @@ async def seed(stack: Stack) -> World:
             answer = await referrals.post(
                 f"/v1/cases/{case_id}/consents", json=body, headers=headers("police", dep)
             )
-            if answer.status_code == 409:  # until the worker learnt case.opened
+            if answer.status_code == 404:  # CaseNotKnown until the worker learnt case.opened
                 return None
             return await created(answer)
 
@@ -190,7 +196,76 @@ async def seed(stack: Stack) -> World:
             )
         )
         world.put("meeting_id", dep, meeting["meeting_id"])
+        await seed_shelter(stack, world, dep, case_id, today)
     return world
+
+
+async def seed_shelter(stack: Stack, world: World, dep: str, case_id: str, today: dt.date) -> None:
+    """A site of the département's operator with places, an allocation for the case once the
+    shelter worker learnt it from intake, an envelope of the département's funder, a claim."""
+    shelter = stack.client("relais_shelter")
+    operator, funder = headers("shelter_operator", dep), headers("admin", dep)
+    site = await created(
+        await shelter.post(
+            "/v1/sites",
+            json={"departement": dep, "name": f"Site {dep}", "address": f"1 rue {dep}"},
+            headers=operator,
+        )
+    )
+    world.put("site_id", dep, site["site_id"])
+    capacity = {
+        "first_night": (today - dt.timedelta(days=2)).isoformat(),
+        "last_night": (today + dt.timedelta(days=30)).isoformat(),
+        "places": 10,
+    }
+    await created(
+        await shelter.post(f"/v1/sites/{site['site_id']}/capacity", json=capacity, headers=operator)
+    )
+    person = f"pk-planted-{dep}"
+    world.put("person_key", dep, person)
+    body = {
+        "case_id": case_id,
+        "site_id": site["site_id"],
+        "first_night": (today - dt.timedelta(days=1)).isoformat(),
+        "nights": 3,
+        "adults": [person],
+        "consent_given": True,
+    }
+
+    async def allocated() -> Json | None:
+        answer = await shelter.post("/v1/allocations", json=body, headers=operator)
+        if answer.status_code == 409 and answer.json().get("rule") == "CaseNotKnown":
+            return None  # until the shelter worker learnt the case from intake
+        return await created(answer)
+
+    allocation = await until(allocated, f"shelter learning the case of {dep}")
+    world.put("allocation_id", dep, allocation["allocation_id"])
+    envelope = await created(
+        await shelter.post(
+            "/v1/envelopes",
+            json={
+                "departement": dep,
+                "period_start": (today - dt.timedelta(days=30)).isoformat(),
+                "period_end": (today + dt.timedelta(days=30)).isoformat(),
+                "nights": 100,
+                "amount_cents": 100_000,
+            },
+            headers=funder,
+        )
+    )
+    world.put("envelope_id", dep, envelope["envelope_id"])
+    claimed = await created(
+        await shelter.post(
+            "/v1/claims",
+            json={
+                "allocation_id": allocation["allocation_id"],
+                "envelope_id": envelope["envelope_id"],
+                "night": (today - dt.timedelta(days=1)).isoformat(),
+            },
+            headers=operator,
+        )
+    )
+    world.put("claim_id", dep, claimed["claim_id"])
 
 
 # Body fields that name where the request acts: filled with the world's values.
@@ -198,7 +273,12 @@ BODY_FIELDS: Final = {
     "case_id": "case_id",
     "partner_id": "partner_id",
     "departement": "departement",
+    "site_id": "site_id",
+    "allocation_id": "allocation_id",
+    "envelope_id": "envelope_id",
 }
+# Body fields filled with a value both départements share (a night the seeds hold places for).
+SHARED_FIELDS: Final = {"night": "night", "first_night": "night"}
 BODY_LISTS: Final = {"departements": "departement", "partner_ids": "partner_id"}
 
 
@@ -266,6 +346,9 @@ def call_for(
             if key in body:
                 body[key] = world.value(name, departement)
                 scoped = True
+        for key, name in SHARED_FIELDS.items():
+            if key in body:
+                body[key] = world.value(name, departement)
         for key, name in BODY_LISTS.items():
             if key in body:
                 body[key] = [world.value(name, departement)]

@@ -9,7 +9,7 @@ it shows what the services answer it, and they log it.
 ``open_stack`` builds each app from the environment the way its process does (``create_app()``
 with no argument) after pointing the platform-wide variables at the session's servers and a
 namespace of its own, and runs the workers whose read models the reads need (the timeline's,
-referrals'): the data the matrix reads comes in through the real broker.
+referrals', shelter's): the data the matrix reads comes in through the real broker.
 """
 
 from __future__ import annotations
@@ -154,10 +154,26 @@ async def referrals_worker() -> AsyncIterator[None]:
         await asyncio.wait_for(task, 30)
 
 
+@asynccontextmanager
+async def shelter_worker() -> AsyncIterator[None]:
+    """Shelter allocates only for cases its worker learnt from intake."""
+    from relais_shelter.bootstrap import bootstrap
+    from relais_shelter.entrypoints.worker import run_worker
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(bootstrap(), stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
 # The workers that feed a service's reads from other services' events (by package).
 WORKERS: Final[dict[str, Worker]] = {
     "relais_timeline": timeline_worker,
     "relais_referrals": referrals_worker,
+    "relais_shelter": shelter_worker,
 }
 
 

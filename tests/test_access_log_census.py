@@ -24,15 +24,20 @@ from pymongo import AsyncMongoClient
 from relais_infra.testing import Servers
 from relais_kit.http.purpose import access_purpose
 
-from .authz_world import OTHER, OWN, World, call_for, headers, seed
+from .authz_world import OTHER, OWN, World, call_for, headers, seed, victim_name
 from .service_apis import ServiceApi, Stack, methods_of, open_stack
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(300)]
 READS_PER_ROUTE: Final = 2
-# GET routes that show no case data (the partner directory: organisations and free places).
+# GET routes that show no case data (the partner directory: organisations and free places;
+# shelter's funding envelopes, their monthly statement and free places: counts and amounts, no
+# case, person or site). ``test_a_route_declared_without_case_data_shows_none`` checks it.
 NO_CASE_DATA: Final = {
     ("relais_referrals", "/v1/partners"),
     ("relais_referrals", "/v1/partners/{partner_id}"),
+    ("relais_shelter", "/v1/envelopes/{envelope_id}"),
+    ("relais_shelter", "/v1/envelopes/{envelope_id}/statement"),
+    ("relais_shelter", "/v1/availability"),
 }
 
 
@@ -120,3 +125,32 @@ async def test_one_access_logged_per_answered_read_on_every_case_data_route(
     assert census, "no route reads case data"
     assert {k: v for k, v in census.items() if v[1] != v[2]} == {}
     assert sum(v[1] for v in census.values()) >= 60
+
+
+async def test_a_route_declared_without_case_data_shows_none(
+    opened: tuple[Stack, World],
+) -> None:
+    """Each ``NO_CASE_DATA`` route, read by every role it permits on the own département's
+    seeds, answers without the case's id, its victim's name or a person key, and logs nothing."""
+    stack, world = opened
+    case_data = {
+        world.value("case_id", OWN),
+        victim_name(OWN),
+        *world.params.get("person_key", {}).values(),
+    }
+    read = 0
+    for api in stack.apis:
+        client = stack.client(api.name)
+        for route in api.routes():
+            if (api.name, route.path) not in NO_CASE_DATA or "GET" not in methods_of(route):
+                continue
+            before = await access_events(api)
+            for role in sorted(str(r) for r in api.policy.roles_for(api.action_of(route))):
+                call = call_for(route, "GET", OWN, world, {})
+                answer = await client.get(call.path, params=call.params, headers=headers(role))
+                assert answer.status_code == 200, f"{route.path} as {role}: {answer.text}"
+                shown = sorted(d for d in case_data if d in answer.text)
+                assert not shown, f"{api.name} {route.path} as {role} shows {shown}"
+                read += 1
+            assert await access_events(api) == before, f"{route.path} logged an access"
+    assert read >= len(NO_CASE_DATA)

@@ -82,6 +82,7 @@ def test_every_route_of_every_service_names_one_action_of_its_policy(opened: Ope
         "relais_intake",
         "relais_protection_orders",
         "relais_referrals",
+        "relais_shelter",
         "relais_timeline",
     } <= set(found)
     for api in opened.stack.apis:

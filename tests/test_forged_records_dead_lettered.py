@@ -5,8 +5,8 @@ test_dead_letters.py``; this checks the services' wiring. In the stack of every 
 ``case.opened`` signed by intake's registered key and one signed by a key the registry does not
 know (a forger's, under intake's name) go to the intake topic, with a record that is not JSON.
 The timeline shows the genuine case and referrals learn it; the forged one is on no timeline and
-unknown to referrals; each consumer (the timeline's projection, the referrals worker)
-dead-letters both bad records, with their reasons.
+unknown to referrals and to shelter; each consumer (the timeline's projection, the referrals and
+shelter workers) dead-letters both bad records, with their reasons.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ async def test_a_forged_case_reaches_no_read_model_and_is_dead_lettered_by_each_
     letters = await read_topic(
         servers.kafka_bootstrap,
         f"{namespace}{topics.DEADLETTER}",
-        lambda found: len(found) >= 4,
+        lambda found: len(found) >= 6,
     )
     reasons = sorted(
         (letter["consumer"], letter["reason"])
@@ -99,6 +99,8 @@ async def test_a_forged_case_reaches_no_read_model_and_is_dead_lettered_by_each_
     assert reasons == [
         ("referrals-worker", "bad_json"),
         ("referrals-worker", "unknown_key"),
+        ("shelter-worker", "bad_json"),
+        ("shelter-worker", "unknown_key"),
         ("timeline", "bad_json"),
         ("timeline", "unknown_key"),
     ]
@@ -114,12 +116,31 @@ async def test_a_forged_case_reaches_no_read_model_and_is_dead_lettered_by_each_
     refused = await referrals.post(
         f"/v1/cases/{forged_case}/consents", json=consent, headers=police
     )
-    assert (refused.status_code, refused.json().get("rule")) == (409, "CaseNotKnown")
+    assert refused.status_code == 404, refused.text  # referrals' CaseNotKnown: no such case
 
     async def learnt() -> str | None:
         answer = await referrals.post(
             f"/v1/cases/{genuine.subject}/consents", json=consent, headers=police
         )
-        return None if answer.status_code == 409 else f"{answer.status_code} {answer.text}"
+        # 404 (CaseNotKnown) until the referrals worker learnt the case.
+        return None if answer.status_code == 404 else f"{answer.status_code} {answer.text}"
 
     assert (await until(learnt, "referrals learning the genuine case")).startswith("201")
+    shelter = services.client("relais_shelter")
+    operator = headers("shelter_operator", "93")
+    site = await shelter.post(
+        "/v1/sites",
+        json={"departement": "93", "name": "Les Tilleuls", "address": "1 rue X"},
+        headers=operator,
+    )
+    assert site.status_code == 201, site.text
+    allocation = {
+        "case_id": forged_case,
+        "site_id": site.json()["site_id"],
+        "first_night": "2030-01-01",
+        "nights": 1,
+        "adults": ["pk-forged"],
+        "consent_given": True,
+    }
+    unknown = await shelter.post("/v1/allocations", json=allocation, headers=operator)
+    assert (unknown.status_code, unknown.json().get("rule")) == (409, "CaseNotKnown")
