@@ -91,7 +91,7 @@ async def raw_read(bootstrap: str, topics: list[str]) -> float:
 async def worker_catch_up(settings: TimelineSettings, total: int) -> float:
     live = projecting(settings)
     await live.start()
-    worker = build_worker(settings, live.projection)
+    worker = build_worker(settings, live.projection, live.gate)
     started = time.perf_counter()
     await worker.start()
     try:

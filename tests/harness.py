@@ -40,6 +40,7 @@ from relais_timeline.bootstrap import Projecting, projecting, serving
 from relais_timeline.config import TimelineSettings
 from relais_timeline.entrypoints.api import create_app as timeline_app
 from relais_timeline.entrypoints.worker import build_worker, provision
+from relais_timeline.testing import register_signers
 
 Json = dict[str, Any]
 
@@ -134,7 +135,7 @@ async def timeline_worker(settings: TimelineSettings) -> AsyncIterator[Projectin
     """The timeline's Faust worker in this process, projecting into the live database."""
     resources = projecting(settings)
     await resources.start()
-    app = build_worker(settings, resources.projection)
+    app = build_worker(settings, resources.projection, resources.gate)
     await app.start()
     try:
         yield resources
@@ -249,6 +250,7 @@ async def open_platform(servers: Servers, name: str, keys: Path) -> AsyncIterato
         key_registry=keys / "registry.json",
     )
     await asyncio.to_thread(provision, timeline_settings)  # every context topic + by-case
+    register_signers(timeline_settings.key_registry)  # what the tests sign themselves
     async with AsyncExitStack() as stack:
         worker = AsyncExitStack()
         live = await worker.enter_async_context(timeline_worker(timeline_settings))

@@ -17,6 +17,7 @@ from relais_timeline.config import TimelineSettings
 from relais_timeline.domain.summary import EventSummary, Origin
 from relais_timeline.entrypoints.api import create_app
 from relais_timeline.entrypoints.worker import build_worker, provision
+from relais_timeline.testing import register_signers
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 MakeEvent = Callable[..., EventSummary]
@@ -74,9 +75,10 @@ def timeline_settings(servers: Servers) -> TimelineSettings:
 async def live(timeline_settings: TimelineSettings) -> AsyncIterator[Projecting]:
     """The Faust worker, started in-process, projecting into the live database."""
     await asyncio.to_thread(provision, timeline_settings)
+    register_signers(timeline_settings.key_registry)
     resources = projecting(timeline_settings)
     await resources.start()
-    app = build_worker(timeline_settings, resources.projection)
+    app = build_worker(timeline_settings, resources.projection, resources.gate)
     await app.start()
     try:
         yield resources

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from inspect import isawaitable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
@@ -122,17 +122,53 @@ async def _open(stack: AsyncExitStack, resource: Resource) -> None:
     stack.push_async_callback(stop)
 
 
-def _check_actions(app: FastAPI, policy: Policy) -> None:
+# Routes any caller may reach without a token: the probes of the process itself.
+PUBLIC_PATHS: Final = frozenset({"/healthz", "/readyz"})
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route of ``app``, routers included into routers too (FastAPI includes lazily)."""
+    return [
+        context.original_route
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
+def route_actions(route: APIRoute) -> frozenset[str]:
+    """The policy actions a route's dependencies authorize (``require``/``acting``)."""
+
     def requirements(dependant: Dependant) -> Iterable[str]:
         if isinstance(dependant.call, ActionDependency):
             yield dependant.call.action
         for sub in dependant.dependencies:
             yield from requirements(sub)
 
-    # iter_route_contexts also walks routers included into routers (FastAPI includes lazily).
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if isinstance(route, APIRoute):
-            unknown = set(requirements(route.dependant)) - policy.actions
-            if unknown:
-                raise ValueError(f"{route.path} requires undeclared actions {sorted(unknown)}")
+    return frozenset(requirements(route.dependant))
+
+
+def _check_actions(app: FastAPI, policy: Policy) -> None:
+    for route in api_routes(app):
+        unknown = set(route_actions(route)) - policy.actions
+        if unknown:
+            raise ValueError(f"{route.path} requires undeclared actions {sorted(unknown)}")
+        _check_path_parameters(route)
+
+
+def _check_path_parameters(route: APIRoute) -> None:
+    """Every path parameter is validated before the route runs: a string one carries a pattern.
+
+    An unconstrained ``str`` let any bytes through to the store and the event models, where
+    they failed as a 500 (a device id of non-ASCII bytes on a withdrawal): ids are
+    ``relais_events.vocabulary.Identifier``, codes their own patterns, at the edge.
+    """
+    for param in route.dependant.path_params:
+        info = param.field_info
+        if param.field_info.annotation is not str:
+            continue  # enums, ints: their type is the constraint
+        patterns = [getattr(m, "pattern", None) for m in info.metadata]
+        if not any(patterns):
+            raise ValueError(
+                f"{route.path}: path parameter {param.name!r} is a bare str; "
+                "give it a pattern (relais_events.vocabulary.Identifier)"
+            )

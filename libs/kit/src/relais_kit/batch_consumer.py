@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
-from relais_events.codec import UndecodableRecord, from_record
 from relais_events.envelope import Envelope
 
 from relais_kit.consumer import TRANSIENT, DeadLetters, RawRecord, where
+from relais_kit.ingress import Admitted, RecordGate, Refused
 from relais_kit.topics import TopicSettings
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,8 @@ class BatchOutcome:
 class BatchRunner:
     """Handles records a batch at a time (one read and one write for many, DESIGN.md 3).
 
-    Each record is decoded once; what can never be decoded goes to the dead letters. The batch
+    Each record is decoded and checked once by the gate (``relais_kit.ingress``); what it refuses
+    goes to the dead letters with its reason. The batch
     goes to the handler whole; a transient failure retries it in place (the partition waits), and
     any other failure hands the records over one at a time, so that only the poison one is
     dead-lettered and the others are applied. The handler must be idempotent: the caller commits
@@ -55,23 +56,22 @@ class BatchRunner:
         dead_letters: AIOKafkaProducer,
         topics: TopicSettings,
         *,
+        gate: RecordGate,
         retry_backoff_s: float = 0.5,
         max_backoff_s: float = 10.0,
     ) -> None:
         self.name = name
         self._handler = handler
+        self._gate = gate
         self._letters = DeadLetters(name, dead_letters, topics)
         self._backoff = (retry_backoff_s, max_backoff_s)
 
     async def handle(self, records: Sequence[RawRecord]) -> BatchOutcome:
-        decoded: list[Decoded] = []
-        dead = 0
-        for record in records:
-            try:
-                decoded.append(Decoded(record, from_record(record.value, record.headers)))
-            except UndecodableRecord as error:
-                await self._letters.send(record, error.reason, str(error))
-                dead += 1
+        admitted, refused = await self._admit(records)
+        for refusal in refused:
+            await self._letters.send(refusal.record, refusal.reason, refusal.detail)
+        dead = len(refused)
+        decoded = [Decoded(a.record, a.envelope) for a in admitted]
         if not decoded:
             return BatchOutcome(0, dead)
         try:
@@ -89,6 +89,18 @@ class BatchRunner:
                 await self._letters.send(item.record, "handler_error", repr(error)[:1000])
                 dead += 1
         return BatchOutcome(handled, dead)
+
+    async def _admit(
+        self, records: Sequence[RawRecord]
+    ) -> tuple[list[Admitted[RawRecord]], list[Refused[RawRecord]]]:
+        delay = self._backoff[0]
+        while True:
+            try:
+                return await self._gate.admit(self.name, records)
+            except TRANSIENT as error:  # the fingerprints' store: the partition waits
+                log.warning("%s: transient %r admitting a batch; retrying", self.name, error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff[1])
 
     async def _retrying(self, items: Sequence[Decoded]) -> None:
         delay = self._backoff[0]

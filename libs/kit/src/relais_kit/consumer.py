@@ -1,12 +1,15 @@
 """Running an event handler over Kafka records, from a Faust agent or a plain aiokafka consumer.
 
-For each record: decode, skip an event this consumer already applied, run the handler inside a
-consumer span (trace context from the headers), then record it as applied. The claim is written
-AFTER the handler (see ``ProcessedEvents``): a crash in between re-runs the handler, which must be
-idempotent, instead of losing its effect. A record that can never be handled (undecodable, or a
-handler error that is not transient) goes to the dead-letter topic with the original bytes, and
-the consumer moves on; a transient error (store or Kafka unavailable) is retried in place, so the
-partition waits instead of skipping. Offsets are committed only after the records are handled.
+For each record: admit it through the kit's ``RecordGate`` (size, envelope, seal and signature
+against the key registry, replayed ids: ``relais_kit.ingress``), skip an event this consumer
+already applied, run the handler inside a consumer span (trace context from the headers), then
+record it as applied. The claim is written AFTER the handler (see ``ProcessedEvents``): a crash in
+between re-runs the handler, which must be idempotent, instead of losing its effect. A record
+that can never be handled (refused by the gate, or a handler error that is not transient) goes to
+the dead-letter topic with its reason and the original bytes (the first ones and their digest for
+an oversized one), and the consumer moves on; a transient error (store or Kafka unavailable) is
+retried in place, so the partition waits instead of skipping. Offsets are committed only after
+the records are handled.
 """
 
 from __future__ import annotations
@@ -14,25 +17,30 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
 from opentelemetry.trace import SpanKind
 from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
-from relais_events.codec import UndecodableRecord, from_record
 from relais_events.envelope import Envelope
 from relais_events.topics import DEADLETTER
 
+from relais_kit.ingress import RecordGate, RegistryUnavailable
 from relais_kit.store.ports import ProcessedEvents
 from relais_kit.topics import TopicSettings
 from relais_kit.tracing import extract, tracer
 
 log = logging.getLogger(__name__)
+# A letter carries the whole record up to this size; beyond, its first bytes and its digest (the
+# record itself stays in its topic at the offset the letter names), so the letter always fits.
+LETTER_VALUE_LIMIT: Final = 64 * 1024
 
 Handler = Callable[[Envelope], Awaitable[None]]
 
@@ -43,6 +51,7 @@ class TransientError(Exception):
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     TransientError,
+    RegistryUnavailable,
     AutoReconnect,
     ConnectionFailure,
     ExecutionTimeout,
@@ -78,6 +87,7 @@ class DeadLetters:
 
     async def send(self, record: RawRecord, reason: str, error: str) -> None:
         # Not claimed as processed: a fixed consumer can be re-driven from the dead letters.
+        kept = record.value[:LETTER_VALUE_LIMIT]
         letter = {
             "consumer": self._consumer,
             "reason": reason,
@@ -86,7 +96,10 @@ class DeadLetters:
             "partition": record.partition,
             "offset": record.offset,
             "key": base64.b64encode(record.key).decode() if record.key is not None else None,
-            "value": base64.b64encode(record.value).decode(),
+            "value": base64.b64encode(kept).decode(),
+            "value_bytes": len(record.value),
+            "value_sha256": hashlib.sha256(record.value).hexdigest(),
+            "value_truncated": len(kept) < len(record.value),
             "headers": [[k, base64.b64encode(v).decode()] for k, v in record.headers],
             "time": dt.datetime.now(dt.UTC).isoformat(),
         }
@@ -109,11 +122,13 @@ class EventRunner:
         dead_letters: AIOKafkaProducer,
         topics: TopicSettings,
         *,
+        gate: RecordGate,
         retry_backoff_s: float = 0.5,
         max_backoff_s: float = 10.0,
     ) -> None:
         self.name = name
         self._handler = handler
+        self._gate = gate
         self._processed = processed
         self._letters = DeadLetters(name, dead_letters, topics)
         self._backoff = (retry_backoff_s, max_backoff_s)
@@ -129,11 +144,11 @@ class EventRunner:
                 delay = min(delay * 2, self._backoff[1])
 
     async def _handle_once(self, record: RawRecord) -> Outcome:
-        try:
-            envelope = from_record(record.value, record.headers)
-        except UndecodableRecord as error:
-            await self._dead_letter(record, error.reason, str(error))
+        admitted, refused = await self._gate.admit(self.name, [record])
+        if refused:
+            await self._dead_letter(record, refused[0].reason, refused[0].detail)
             return Outcome.DEAD_LETTERED
+        envelope = admitted[0].envelope
         if await self._processed.is_claimed(self.name, envelope.id):
             return Outcome.DUPLICATE
         with tracer.start_as_current_span(
@@ -182,6 +197,7 @@ async def consume_forever(
                     key=message.key,
                     value=message.value,
                     headers=list(message.headers or ()),
+                    timestamp_ms=message.timestamp,  # a revoked key is judged by it too
                 )
                 outcome = await runner.handle(record)
                 if on_outcome is not None:

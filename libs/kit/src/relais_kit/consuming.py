@@ -1,11 +1,12 @@
 """A worker's consumer of whole topics, record by record, until it is told to stop.
 
 One aiokafka consumer group (every replica of the worker shares ``group``) reads the topics and
-runs each record through the kit's ``EventRunner`` (decode, dead-letter what can never be
-handled, retry in place what an outage breaks) into the service's handler; offsets are committed
-after the records are handled (``consume_forever``). ``stop`` ends it cleanly; a crash of the
-loop is raised, so the worker stops rather than consume nothing. Referrals and shelter both learn
-intake's cases this way (``relais_kit.cases.learn_case``).
+runs each record through the kit's ``EventRunner`` (admit it through the service's
+``RecordGate``: size, envelope, signature against the key registry, replayed ids; dead-letter
+what can never be handled, retry in place what an outage breaks) into the service's handler;
+offsets are committed after the records are handled (``consume_forever``). ``stop`` ends it
+cleanly; a crash of the loop is raised, so the worker stops rather than consume nothing.
+Referrals and shelter both learn intake's cases this way (``relais_kit.cases.learn_case``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from aiokafka import AIOKafkaConsumer
 
 from relais_kit.consumer import EventRunner, Handler, consume_forever
+from relais_kit.ingress import RecordGate
 from relais_kit.producers import idempotent_producer
 from relais_kit.store.ports import ProcessedEvents
 from relais_kit.topics import TopicSettings
@@ -45,11 +47,13 @@ async def consume_until(
     names: TopicSettings,
     bootstrap: str,
     group: str,
+    gate: RecordGate,
     processed: ProcessedEvents | None = None,
 ) -> None:
     """Consume the base ``topics`` (namespaced by ``names``) as member of ``group`` until
-    ``stop`` is set. ``processed``: the claims of handled records (default: the handler's own
-    idempotence, ``HandlersAreTheClaim``)."""
+    ``stop`` is set, handing ``handler`` only what ``gate`` admits (the service's composition
+    root builds it: ``relais_kit.ingress.record_gate``). ``processed``: the claims of handled
+    records (default: the handler's own idempotence, ``HandlersAreTheClaim``)."""
     consumer = AIOKafkaConsumer(
         *(names.name(t) for t in topics),
         bootstrap_servers=bootstrap,
@@ -63,7 +67,7 @@ async def consume_until(
         await consumer.start()
         try:
             claims = processed or HandlersAreTheClaim()
-            runner = EventRunner(name, handler, claims, dead_letters, names)
+            runner = EventRunner(name, handler, claims, dead_letters, names, gate=gate)
             consuming = asyncio.create_task(consume_forever(consumer, runner))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)

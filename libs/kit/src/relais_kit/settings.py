@@ -171,6 +171,9 @@ class ServiceSettings(BaseSettings):
     keys_dir: Path = Path(".relais/keys")
     # The public key registry file auditors read (platform-wide: RELAIS_KEY_REGISTRY).
     key_registry: Path = Path(".relais/keys/registry.json")
+    # Largest record a consumer admits, in bytes (an envelope is a few kB); a larger one goes to
+    # the dead letters as ``oversized`` before it is parsed (``relais_kit.ingress``).
+    max_record_bytes: int = Field(default=256 * 1024, ge=1024)
     # Connections the driver keeps to the store. Small on purpose: SQLite takes one write lock
     # per database file, and group commit already batches a process's writes.
     mongo_pool_size: int = Field(default=8, ge=1)

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Protocol
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Path
+from relais_events.vocabulary import DEPARTEMENT_PATTERN, Identifier
 from relais_kit.app import create_app
 from relais_kit.auth import (
     CurrentPrincipal,
@@ -39,7 +40,8 @@ async def file_report(
 
 @router.get("/v1/departements/{departement}/cases")
 async def list_cases(
-    departement: str, principal: Annotated[Principal, Depends(require("case.read"))]
+    departement: Annotated[str, Path(pattern=DEPARTEMENT_PATTERN)],
+    principal: Annotated[Principal, Depends(require("case.read"))],
 ) -> dict[str, str]:
     ensure_jurisdiction(principal, departement)
     return {"departement": departement}
@@ -157,6 +159,42 @@ def test_a_route_requiring_an_undeclared_action_is_refused_at_build_time() -> No
 
     with pytest.raises(ValueError, match=r"case\.raed"):
         create_app(ServiceSettings(), routers=[typo], policy=POLICY)
+
+
+def test_a_bare_string_path_parameter_is_refused_at_build_time() -> None:
+    """Any bytes reached the handlers through an unconstrained ``str`` (a 500 on non-ASCII)."""
+    loose = APIRouter()
+
+    @loose.get("/v1/orders/{order_id}")
+    async def x(
+        order_id: str, principal: Annotated[Principal, Depends(require("case.read"))]
+    ) -> None:
+        return None
+
+    with pytest.raises(ValueError, match=r"order_id.*bare str"):
+        create_app(ServiceSettings(), routers=[loose], policy=POLICY)
+
+
+async def test_a_path_id_of_non_ascii_bytes_is_a_422_before_any_handler_runs() -> None:
+    ran: list[str] = []
+    ids = APIRouter()
+
+    @ids.get("/v1/orders/{order_id}")
+    async def x(
+        order_id: Identifier, principal: Annotated[Principal, Depends(require("case.read"))]
+    ) -> None:
+        ran.append(order_id)
+
+    app = create_app(ServiceSettings(), routers=[ids], policy=POLICY)
+    token = mint_dev_token(AuthSettings(), sub="p", roles=["police"], org="pn", jurisdictions=[])
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://relais.test") as c:
+        answer = await c.get(
+            "/v1/orders/%C3%A9%00%FF", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "path.order_id"
+    assert ran == []
 
 
 def test_policy_actions_are_named_resource_dot_verb() -> None:

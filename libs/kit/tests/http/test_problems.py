@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx
@@ -11,6 +11,7 @@ import pytest
 from fastapi import APIRouter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
 from relais_events.rules import RuleViolation
+from relais_events.vocabulary import Identifier
 from relais_kit.app import create_app
 from relais_kit.application import NotVisible
 from relais_kit.auth import Policy
@@ -74,7 +75,11 @@ async def file_report(report: ReportIn) -> dict[str, str]:
 
 
 @router.post("/v1/raise/{what}")
-async def raise_(what: str) -> None:
+async def raise_(
+    what: Literal[
+        "http", "rule", "state", "domain", "missing", "ruled", "not-yet", "conflict", "bug"
+    ],
+) -> None:
     errors: dict[str, Exception] = {
         "http": HTTPException(404, "No such case"),
         "rule": DomainRuleViolation("report.victim_consent", "The victim has not consented."),
@@ -90,7 +95,7 @@ async def raise_(what: str) -> None:
 
 
 @router.get("/v1/cases/{case_id}")
-async def read_case(case_id: str) -> None:
+async def read_case(case_id: Identifier) -> None:
     """Four ways of not showing a case, as services raise them."""
     errors: dict[str, Exception] = {
         "case-hidden": NotVisible("75"),

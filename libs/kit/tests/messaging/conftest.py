@@ -15,17 +15,36 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from relais_events.catalogue.intake import ReportFiled
 from relais_events.envelope import Envelope, new_envelope
+from relais_events.integrity import Signer
+from relais_events.keyregistry import empty_registry, new_key_pair
 from relais_events.topics import DEADLETTER, INTAKE
 from relais_events.vocabulary import Actor, Channel, Role
 from relais_infra.testing import Servers
+from relais_kit.ingress import KeyRegistrySource, MemoryFingerprints, RecordGate
 from relais_kit.topics import TopicSettings, ensure_topics
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 ACTOR = Actor(role=Role.POLICE, org="gn-brigade-75", jurisdiction="75")
 _names = itertools.count()
+# intake's key as these tests sign with it, and the registry the consumers check it against.
+_PRIVATE, _ENTRY = new_key_pair("intake-test", valid_from=NOW - dt.timedelta(days=365))
+SIGNER = Signer("intake", "intake-test", _PRIVATE)
+REGISTRY = empty_registry().with_key("intake", _ENTRY)
+
+
+def gate(max_bytes: int = 256 * 1024) -> RecordGate:
+    """What a service's consumer admits, over this module's registry, fingerprints in memory."""
+    return RecordGate(
+        KeyRegistrySource(registry=REGISTRY), MemoryFingerprints(), max_bytes=max_bytes
+    )
 
 
 def report(case_id: str, version: int) -> Envelope:
+    """intake's ``report.filed``, signed as intake signs it (not chained: each stands alone)."""
+    return SIGNER.seal(unsigned_report(case_id, version), None)
+
+
+def unsigned_report(case_id: str, version: int) -> Envelope:
     return new_envelope(
         ReportFiled(
             case_id=case_id,

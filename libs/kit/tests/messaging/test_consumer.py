@@ -18,7 +18,7 @@ from relais_kit.store.memory import MemoryProcessedEvents
 from relais_kit.store.mongo import MongoProcessedEvents
 from relais_kit.topics import TopicSettings
 
-from .conftest import ConsumerFactory, eventually, report
+from .conftest import ConsumerFactory, eventually, gate, report
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(120)]
 
@@ -48,7 +48,7 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_moves_on(
     async def handler(envelope: Envelope) -> None:
         handled.append(envelope.id)
 
-    runner = EventRunner("poison", handler, MemoryProcessedEvents(), producer, topics)
+    runner = EventRunner("poison", handler, MemoryProcessedEvents(), producer, topics, gate=gate())
     consumer = await consumer_of(intake, "poison")
     consuming = asyncio.create_task(consume_forever(consumer, runner))
     try:
@@ -89,7 +89,9 @@ async def test_redelivery_of_an_event_is_a_no_op(
     async def handler(envelope: Envelope) -> None:
         calls.append(envelope.aggregateversion)
 
-    runner = EventRunner("redelivery", handler, MongoProcessedEvents(database), producer, topics)
+    runner = EventRunner(
+        "redelivery", handler, MongoProcessedEvents(database), producer, topics, gate=gate()
+    )
     record = _record(report("case-1", 1))
     assert await runner.handle(record) == Outcome.HANDLED
     assert await runner.handle(record) == Outcome.DUPLICATE
@@ -107,7 +109,7 @@ async def test_transient_errors_are_retried_not_dead_lettered(
             raise TransientError("store unavailable")
 
     runner = EventRunner(
-        "flaky", flaky, MemoryProcessedEvents(), producer, topics, retry_backoff_s=0.01
+        "flaky", flaky, MemoryProcessedEvents(), producer, topics, gate=gate(), retry_backoff_s=0.01
     )
     assert await runner.handle(_record(report("case-1", 1))) == Outcome.HANDLED
     assert attempts == [1, 1, 1]
@@ -134,7 +136,9 @@ async def test_offsets_are_committed_only_after_the_handler(
 
     first = await consumer_of(intake, "crash")
     running = asyncio.create_task(
-        consume_forever(first, EventRunner("crash", crashing, processed, producer, topics))
+        consume_forever(
+            first, EventRunner("crash", crashing, processed, producer, topics, gate=gate())
+        )
     )
     await asyncio.wait_for(stuck.wait(), 30)
     running.cancel()
@@ -150,7 +154,7 @@ async def test_offsets_are_committed_only_after_the_handler(
         outcomes.append((record.offset, outcome))
 
     second = await consumer_of(intake, "crash")
-    runner = EventRunner("crash", healthy, processed, producer, topics)
+    runner = EventRunner("crash", healthy, processed, producer, topics, gate=gate())
     rerun = asyncio.create_task(consume_forever(second, runner, on_outcome=note))
     try:
         await eventually(lambda: len(outcomes) == 2, 30, "the redelivery after the crash")

@@ -14,7 +14,7 @@ from relais_infra.testing import Servers
 from relais_kit.consuming import consume_until
 from relais_kit.topics import TopicSettings
 
-from .conftest import eventually, report
+from .conftest import eventually, gate, report
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(120)]
 
@@ -42,6 +42,7 @@ async def test_records_are_handled_once_across_a_stop_and_a_restart(
             names=topics,
             bootstrap=servers.kafka_bootstrap,
             group=f"learner-{topics.namespace}",
+            gate=gate(),
         )
 
     first = [report(f"case-{n}", 1) for n in range(3)]

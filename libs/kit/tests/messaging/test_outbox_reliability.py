@@ -30,7 +30,7 @@ from relais_kit.store.memory import MemoryProcessedEvents
 from relais_kit.store.mongo import MongoEventStore
 from relais_kit.topics import TopicSettings
 
-from .conftest import ConsumerFactory, eventually, report
+from .conftest import ConsumerFactory, eventually, gate, report
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(240)]
 
@@ -98,7 +98,9 @@ async def test_every_commit_reaches_the_consumer_once_in_order(
 
     # Dedupe by event id in memory: the Mongo claims are covered by the store contract suite,
     # and here they would double the FerretDB writes the relay competes with.
-    runner = EventRunner("reliability", apply, MemoryProcessedEvents(), producer, topics)
+    runner = EventRunner(
+        "reliability", apply, MemoryProcessedEvents(), producer, topics, gate=gate()
+    )
     consumer = await consumer_of(topics.name(INTAKE), "reliability")
     consuming = asyncio.create_task(consume_forever(consumer, runner, on_outcome=count))
     started = time.monotonic()

@@ -99,7 +99,7 @@ async def open_stack(servers: Servers, keys: Path, name: str) -> AsyncIterator[S
         resources = projecting(timeline_settings)
         await resources.start()
         stack.push_async_callback(resources.stop)
-        worker = build_worker(timeline_settings, resources.projection)
+        worker = build_worker(timeline_settings, resources.projection, resources.gate)
         await worker.start()
         stack.push_async_callback(worker.stop)
         intake = await stack.enter_async_context(

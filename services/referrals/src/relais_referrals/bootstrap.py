@@ -15,6 +15,7 @@ from typing import Final
 from relais_kit.application import Clock
 from relais_kit.cases.mongo import MongoCaseDirectory
 from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
+from relais_kit.ingress import RecordGate, record_gate
 from relais_kit.runtime import Runtime
 
 from relais_referrals.adapters.file_clock import FileClock
@@ -40,6 +41,8 @@ class Referrals:
     services: ReferralServices
     handlers: EventHandlers
     manager: EscalationManager
+    # What the worker's consumer admits (signatures, size, replayed ids), fingerprints here.
+    gate: RecordGate
 
 
 def bootstrap(
@@ -83,4 +86,5 @@ def bootstrap(
         lease=dt.timedelta(seconds=settings.escalation_lease_s),
         batch=settings.escalation_batch,
     )
-    return Referrals(settings, runtime, services, handlers, manager)
+    gate = record_gate(settings, database)
+    return Referrals(settings, runtime, services, handlers, manager, gate)

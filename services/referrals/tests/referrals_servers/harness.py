@@ -31,6 +31,7 @@ from relais_infra.testing import Servers
 from relais_kit.application import ManualClock
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
+from relais_kit.signing import publish
 from relais_kit.topics import TopicSettings, ensure_topics
 from relais_referrals.bootstrap import Referrals, bootstrap
 from relais_referrals.config import ReferralsSettings
@@ -41,7 +42,11 @@ from relais_referrals.entrypoints.worker import run_worker
 T = TypeVar("T")
 Json = dict[str, Any]
 START = dt.datetime(2026, 3, 2, 9, tzinfo=PARIS)
-SIGNERS = {s: Signer(s, f"{s}-test", Ed25519PrivateKey.generate()) for s in ("intake", "shelter")}
+# Key ids of this process's own (the session's registry file is shared), published at open.
+SIGNERS = {
+    s: Signer(s, f"{s}-test-{secrets.token_hex(3)}", Ed25519PrivateKey.generate())
+    for s in ("intake", "shelter")
+}
 TOPICS = (topics.INTAKE, topics.SHELTER, topics.REFERRALS, topics.TIMELINE, topics.DEADLETTER)
 
 
@@ -190,6 +195,8 @@ async def open_api(servers: Servers, names: TopicSettings, database: str) -> Asy
     await asyncio.to_thread(ensure_topics, servers.kafka_bootstrap, names, TOPICS)
     clock = ManualClock(START)
     settings = settings_for(servers, names, database)
+    for signer in SIGNERS.values():  # the worker admits only what verifies against the registry
+        publish(settings.key_registry, signer.service, signer.key_id, signer.private_key)
     referrals = bootstrap(settings, clock=clock, worker_name="api")
     worker = bootstrap(settings, clock=clock, worker_name="worker")
     app = create_app(referrals=referrals)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from relais_kit.application import Clock
 from relais_kit.cases.mongo import MongoCaseDirectory
+from relais_kit.ingress import RecordGate, record_gate
 from relais_kit.runtime import Runtime
 
 from relais_shelter.adapters.mongo_ledgers import (
@@ -33,6 +34,8 @@ class Shelter:
     settings: ShelterSettings
     runtime: Runtime
     services: ShelterServices
+    # What the worker's consumer of intake admits (signatures, size, replayed ids).
+    gate: RecordGate
 
 
 def bootstrap(settings: ShelterSettings | None = None, *, clock: Clock | None = None) -> Shelter:
@@ -55,4 +58,4 @@ def bootstrap(settings: ShelterSettings | None = None, *, clock: Clock | None = 
         cases=MongoCaseDirectory(database),
         lease=dt.timedelta(seconds=settings.operation_lease_s),
     )
-    return Shelter(settings, runtime, services)
+    return Shelter(settings, runtime, services, record_gate(settings, database))

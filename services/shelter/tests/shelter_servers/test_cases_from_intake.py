@@ -1,17 +1,23 @@
 """Shelter learns its cases from intake's topic (real Kafka and FerretDB): an allocation for a
 case intake has not reported is refused with a retry hint; once the report's events reached the
-worker, the same request succeeds, and whether the victim is a minor is what intake said. Once
-intake erases a case, no document of the shelter's database names its persons any more."""
+worker, the same request succeeds, and whether the victim is a minor is what intake said. The
+worker admits only what verifies against the key registry (the kit's record gate): the records
+are signed here by a key of this process's own, published in the registry as intake's, and one
+signed by a key the registry does not know is dead-lettered, its case never learnt. Once intake
+erases a case, no document of the shelter's database names its persons any more."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 from relais_events import topics
 from relais_events.catalogue.intake import (
@@ -23,34 +29,48 @@ from relais_events.catalogue.intake import (
 )
 from relais_events.codec import to_record
 from relais_events.envelope import Envelope, new_envelope
+from relais_events.integrity import Signer
 from relais_events.vocabulary import Actor, CaseKind, Channel, Role
+from relais_kit.signing import publish as publish_key
 from relais_shelter.bootstrap import Shelter, bootstrap
 from relais_shelter.entrypoints.worker import run_worker
 
 from .harness import NIGHT, OPERATOR, Api, Json, settings_for
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(120)]
+# intake's key as these tests sign with it (an id of this process's own: the registry is shared).
+INTAKE = Signer("intake", f"intake-test-{secrets.token_hex(3)}", Ed25519PrivateKey.generate())
+FORGER = Signer("intake", INTAKE.key_id, Ed25519PrivateKey.generate())
 
 
-def from_intake(case_id: str, departement: str, *events: Any, first: int = 1) -> list[Envelope]:
+def from_intake(
+    case_id: str, departement: str, *events: Any, first: int = 1, signer: Signer = INTAKE
+) -> list[Envelope]:
+    """intake's events of a case from version ``first`` on, each signed by ``signer``."""
     actor = Actor(role=Role.POLICE, org="pn", jurisdiction=departement)
     return [
-        new_envelope(
-            event,
-            source="intake",
-            subject=case_id,
-            aggregate_id=case_id,
-            aggregate_version=version,
-            actor=actor,
-            jurisdiction=departement,
-            now=dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC),
+        signer.seal(
+            new_envelope(
+                event,
+                source="intake",
+                subject=case_id,
+                aggregate_id=case_id,
+                aggregate_version=version,
+                actor=actor,
+                jurisdiction=departement,
+                now=dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC),
+            ),
+            None,
         )
         for version, event in enumerate(events, start=first)
     ]
 
 
-def reported(case_id: str, departement: str, *, minor: bool) -> list[Envelope]:
-    """intake's first commit of a case filed by a police officer: opened, then the report."""
+def reported(
+    case_id: str, departement: str, *, minor: bool, signer: Signer = INTAKE
+) -> list[Envelope]:
+    """intake's first commit of a case filed by a police officer: opened, then the report,
+    each signed by ``signer``."""
     opened = CaseOpened(
         case_id=case_id,
         kind=CaseKind.CONJUGAL_VIOLENCE,
@@ -67,7 +87,7 @@ def reported(case_id: str, departement: str, *, minor: bool) -> list[Envelope]:
         minor_victim=minor,
         children_present=0,
     )
-    return from_intake(case_id, departement, opened, filed)
+    return from_intake(case_id, departement, opened, filed, signer=signer)
 
 
 @pytest.fixture
@@ -76,6 +96,7 @@ async def worker(api: Api) -> AsyncIterator[Shelter]:
     settings = settings_for(
         api.servers, api.names, api.database, worker_group=f"shelter-{api.database}"
     )
+    publish_key(settings.key_registry, INTAKE.service, INTAKE.key_id, INTAKE.private_key)
     shelter = bootstrap(settings)
     stop = asyncio.Event()
     running = asyncio.create_task(run_worker(shelter, stop))
@@ -172,6 +193,45 @@ async def test_a_case_of_another_departement_is_answered_as_one_never_reported(
 
     assert shown(hidden.json(), "case-of-75") == shown(missing.json(), "case-of-76")
     assert (await api.free())["adult_places"] == 4
+
+
+async def dead_letters(api: Api, enough: int) -> list[dict[str, object]]:
+    """The letters of the namespaced dead-letter topic, read until ``enough`` of them."""
+    consumer = AIOKafkaConsumer(
+        api.names.name(topics.DEADLETTER),
+        bootstrap_servers=api.servers.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=f"reader-{secrets.token_hex(4)}",
+    )
+    await consumer.start()
+    try:
+        found: list[dict[str, object]] = []
+        async with asyncio.timeout(30):
+            while len(found) < enough:
+                for batch in (await consumer.getmany(timeout_ms=300)).values():
+                    found.extend(orjson.loads(r.value) for r in batch)
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def test_a_case_signed_by_a_forger_is_dead_lettered_and_never_learnt(
+    api: Api, worker: Shelter
+) -> None:
+    site = await api.site(places=4)
+    forged = reported("case-forged-93", "93", minor=False, signer=FORGER)
+    genuine = reported("case-genuine-93", "93", minor=False)
+    await publish(api, forged + genuine)
+    await learnt(api, genuine)
+    letters = await dead_letters(api, enough=2)
+    assert sorted((str(x["consumer"]), str(x["reason"])) for x in letters) == [
+        ("shelter-worker", "bad_signature"),
+        ("shelter-worker", "bad_signature"),
+    ]
+    assert await api.shelter.services.cases.get("case-forged-93") is None
+    refused = await api.post("/v1/allocations", allocation("case-forged-93", site, consent=True))
+    assert (refused.status_code, refused.json()["rule"]) == (409, "CaseNotKnown")
 
 
 async def test_an_erased_case_leaves_no_person_key_in_the_shelters_database(

@@ -7,12 +7,14 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from relais_kit.application import Clock
+from relais_kit.ingress import RecordGate, record_gate
 from relais_kit.runtime import Runtime, mongo_client
 
 from relais_timeline.adapters.applied_events import AppliedRegistry
 from relais_timeline.adapters.kafka_applied import KafkaAppliedFeed
 from relais_timeline.adapters.mongo_meetings import MongoMeetingStore
 from relais_timeline.adapters.mongo_timelines import MongoCommitteeCaseList, MongoTimelineStore
+from relais_timeline.adapters.signatures import sodium_check
 from relais_timeline.application.committees import Committees
 from relais_timeline.application.projection import TimelineProjection
 from relais_timeline.application.reads import TimelineReads
@@ -27,6 +29,8 @@ class Projecting:
     timelines: MongoTimelineStore
     committee_cases: MongoCommitteeCaseList
     projection: TimelineProjection
+    # What the worker admits (signatures, size, replayed ids), fingerprints in this database.
+    gate: RecordGate
 
     async def start(self) -> None:
         await self.committee_cases.ensure_indexes()
@@ -61,7 +65,7 @@ def projecting(settings: TimelineSettings, database: str | None = None) -> Proje
     db = client[database or settings.database]
     timelines, cases = MongoTimelineStore(db), MongoCommitteeCaseList(db)
     projection = TimelineProjection(timelines, cases, cache_size=settings.worker_cache_size)
-    return Projecting(client, timelines, cases, projection)
+    return Projecting(client, timelines, cases, projection, record_gate(settings, db, sodium_check))
 
 
 def serving(settings: TimelineSettings, clock: Clock | None = None) -> Serving:

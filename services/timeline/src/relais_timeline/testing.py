@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -24,13 +26,26 @@ from relais_events.pii import SealedPii
 from relais_events.vocabulary import Actor, CaseKind, Channel, Role
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
+from relais_kit.signing import publish as publish_key
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 SEALED_PII_MARKER = "c2VjcmV0LXBpaQ=="  # a stand-in ciphertext that must never appear in an answer
+# Key ids of this process's own: a session's registry file is shared by every test module.
 SIGNERS = {
-    s: Signer(service=s, key_id=f"{s}-test", private_key=Ed25519PrivateKey.generate())
+    s: Signer(
+        service=s,
+        key_id=f"{s}-test-{secrets.token_hex(3)}",
+        private_key=Ed25519PrivateKey.generate(),
+    )
     for s in ("intake", "protection-orders")
 }
+
+
+def register_signers(registry: Path, signers: Iterable[Signer] = ()) -> None:
+    """Publish the test signers' public keys in ``registry``: consumers admit only events that
+    verify against it (``relais_kit.ingress``)."""
+    for signer in (*SIGNERS.values(), *signers):
+        publish_key(registry, signer.service, signer.key_id, signer.private_key)
 
 
 def bearer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 from relais_events.envelope import new_event_id
-from relais_events.vocabulary import Role
+from relais_events.vocabulary import Identifier, Role
 from relais_kit.http.purpose import Purpose
 
 from relais_protection_orders.application.order_stream import OrderNotFound
@@ -59,19 +59,21 @@ async def apply(body: ApplicationIn, svc: ServiceDep, who: Applicant) -> OrderOu
 
 
 @router.post("/{order_id}/hearing")
-async def schedule_hearing(order_id: str, body: HearingIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def schedule_hearing(
+    order_id: Identifier, body: HearingIn, svc: ServiceDep, who: Clerk
+) -> OrderOut:
     command = c.ScheduleHearing(actor=CLERK_ACT, at=body.at, hearing_at=body.hearing_at)
     return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/service")
-async def serve_summons(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def serve_summons(order_id: Identifier, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.ServeSummons(actor=CLERK_ACT, at=body.at)
     return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/ruling")
-async def rule(order_id: str, body: RulingIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def rule(order_id: Identifier, body: RulingIn, svc: ServiceDep, who: Clerk) -> OrderOut:
     """The JAF's ruling: issued (measures, duration) or rejected."""
     command: c.Command
     if isinstance(body, IssuedRulingIn):
@@ -87,21 +89,21 @@ async def rule(order_id: str, body: RulingIn, svc: ServiceDep, who: Clerk) -> Or
 
 
 @router.post("/{order_id}/notification")
-async def notify(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def notify(order_id: Identifier, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.NotifyOrder(actor=CLERK_ACT, at=body.at)
     return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/registrations")
 async def register(
-    order_id: str, body: RegistrationIn, svc: ServiceDep, who: Registrar
+    order_id: Identifier, body: RegistrationIn, svc: ServiceDep, who: Registrar
 ) -> OrderOut:
     command = c.RegisterInNationalFile(actor=Role.PROSECUTOR, at=body.at, file=body.file)
     return await execute(svc, who.as_role(Role.PROSECUTOR), order_id, command)
 
 
 @router.post("/{order_id}/extension")
-async def extend(order_id: str, body: ExtensionIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def extend(order_id: Identifier, body: ExtensionIn, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.ExtendOrder(
         actor=CLERK_ACT,
         at=body.at,
@@ -113,19 +115,21 @@ async def extend(order_id: str, body: ExtensionIn, svc: ServiceDep, who: Clerk) 
 
 
 @router.post("/{order_id}/modification")
-async def modify(order_id: str, body: ModificationIn, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def modify(
+    order_id: Identifier, body: ModificationIn, svc: ServiceDep, who: Clerk
+) -> OrderOut:
     command = c.ModifyOrder(actor=CLERK_ACT, at=body.at, measures=body.measures)
     return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.post("/{order_id}/revocation")
-async def revoke(order_id: str, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
+async def revoke(order_id: Identifier, body: Act, svc: ServiceDep, who: Clerk) -> OrderOut:
     command = c.RevokeOrder(actor=CLERK_ACT, at=body.at)
     return await execute(svc, who.as_role(CLERK_ACT), order_id, command)
 
 
 @router.get("/{order_id}")
-async def read(order_id: str, svc: ServiceDep, who: Reader, purpose: Purpose) -> OrderOut:
+async def read(order_id: Identifier, svc: ServiceDep, who: Reader, purpose: Purpose) -> OrderOut:
     """The order as it stands, with ``enforceable_now`` (police and committee views), its open
     deadlines and flags. Outside the caller's départements it does not exist for them. The read
     states its purpose (``X-Relais-Purpose`` or ``?purpose=``) and is logged as

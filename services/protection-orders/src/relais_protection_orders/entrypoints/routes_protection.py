@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from relais_events.catalogue.protection_orders import DeviceKind
-from relais_events.vocabulary import Role
+from relais_events.vocabulary import Identifier, Role
 
 from relais_protection_orders.domain import commands as c
 from relais_protection_orders.entrypoints.dependencies import (
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/v1/protection-orders", tags=["protection orders"])
 
 @router.post("/{order_id}/provisional-order")
 async def request_oppi(
-    order_id: str, body: ProvisionalRequestIn, svc: ServiceDep, who: OppiRequester
+    order_id: Identifier, body: ProvisionalRequestIn, svc: ServiceDep, who: OppiRequester
 ) -> OrderOut:
     """The prosecutor requests an OPPI with the victim's agreement; decided within 24 hours."""
     command = c.RequestProvisionalOrder(
@@ -47,7 +47,7 @@ async def request_oppi(
 
 @router.post("/{order_id}/provisional-order/decision")
 async def decide_oppi(
-    order_id: str, body: ProvisionalDecisionIn, svc: ServiceDep, who: OppiDecider
+    order_id: Identifier, body: ProvisionalDecisionIn, svc: ServiceDep, who: OppiDecider
 ) -> OrderOut:
     command: c.Command
     if isinstance(body, IssuedProvisionalIn):
@@ -59,7 +59,7 @@ async def decide_oppi(
 
 @router.post("/{order_id}/devices")
 async def assign_device(
-    order_id: str, body: DeviceIn, svc: ServiceDep, who: DeviceManager
+    order_id: Identifier, body: DeviceIn, svc: ServiceDep, who: DeviceManager
 ) -> OrderOut:
     phone = body.device is DeviceKind.SERIOUS_DANGER_PHONE
     recorder = recording_as(who, *((PROSECUTOR, CLERK) if phone else (CLERK, PROSECUTOR)))
@@ -77,7 +77,7 @@ async def assign_device(
 
 @router.post("/{order_id}/devices/{device_id}/renewal")
 async def renew_device(
-    order_id: str, device_id: str, body: Act, svc: ServiceDep, who: DeviceManager
+    order_id: Identifier, device_id: Identifier, body: Act, svc: ServiceDep, who: DeviceManager
 ) -> OrderOut:
     recorder = recording_as(who, PROSECUTOR, CLERK)
     command = c.RenewDevice(actor=recorder.role, at=body.at, device_id=device_id)
@@ -86,7 +86,11 @@ async def renew_device(
 
 @router.post("/{order_id}/devices/{device_id}/withdrawal")
 async def withdraw_device(
-    order_id: str, device_id: str, body: WithdrawalIn, svc: ServiceDep, who: DeviceManager
+    order_id: Identifier,
+    device_id: Identifier,
+    body: WithdrawalIn,
+    svc: ServiceDep,
+    who: DeviceManager,
 ) -> OrderOut:
     loaded = await svc.handler.load(order_id)
     device = loaded.state.device(device_id)
@@ -100,7 +104,7 @@ async def withdraw_device(
 
 @router.post("/{order_id}/breaches")
 async def report_breach(
-    order_id: str, body: BreachIn, svc: ServiceDep, who: BreachReporter
+    order_id: Identifier, body: BreachIn, svc: ServiceDep, who: BreachReporter
 ) -> OrderOut:
     """Police (or the prosecutor) report a breach; it goes on the case timeline."""
     recorder = recording_as(who, POLICE, PROSECUTOR)

@@ -3,8 +3,9 @@
     python -m relais_referrals.entrypoints.worker
 
 One aiokafka consumer group (``worker_group``, shared by every replica) reads the three topics
-through the kit's loop (``relais_kit.consuming``: decode, dead-letter what can never be handled,
-retry in place what an outage breaks) into ``EventHandlers.on_event``, whose branches are
+through the kit's loop (``relais_kit.consuming``: admit through the kit's record gate, built by
+the composition root: size, envelope, signature, replayed ids; dead-letter what can never be
+handled, retry in place what an outage breaks) into ``EventHandlers.on_event``, whose branches are
 idempotent on their own; offsets are committed after the records are handled. The SLA
 manager ticks beside it on the runtime's clock. The worker commits escalations, so it runs its
 own outbox relay (the kit's ``Runtime``). SIGTERM / SIGINT stop both loops, then the runtime
@@ -39,6 +40,7 @@ async def consume(referrals: Referrals, stop: asyncio.Event) -> None:
         names=settings.topics(),
         bootstrap=settings.kafka_bootstrap,
         group=settings.worker_group,
+        gate=referrals.gate,
     )
 
 

@@ -4,10 +4,12 @@
 
 The api allocates only for a case shelter knows (``application.cases``): one consumer group
 (``worker_group``, shared by every replica) reads ``relais.intake.v1`` through the kit's loop
-(``relais_kit.consuming``) and keeps each case's facts (``relais_kit.cases.learn_case``, as
-referrals does), idempotent on the case stream's version, one writer per case (the partition's
-owner). A ``case.erased`` first makes the shelter forget the case's persons
-(``application.erasure``), then is learnt: a crash in between redoes both on redelivery.
+(``relais_kit.consuming``, through the kit's record gate as referrals: a forged, replayed or
+malformed record is dead-lettered, never learnt) and keeps each case's facts
+(``relais_kit.cases.learn_case``, as referrals does), idempotent on the case stream's version,
+one writer per case (the partition's owner). A ``case.erased`` first makes the shelter forget
+the case's persons (``application.erasure``), then is learnt: a crash in between redoes both on
+redelivery.
 
 A crash half-way through an allocation, a release or a claim leaves an operation in flight;
 once its lease has passed the sweep gives back what it held or finishes its commit
@@ -60,6 +62,7 @@ async def learn(shelter: Shelter, stop: asyncio.Event) -> None:
         names=settings.topics(),
         bootstrap=settings.kafka_bootstrap,
         group=settings.worker_group,
+        gate=shelter.gate,
     )
 
 

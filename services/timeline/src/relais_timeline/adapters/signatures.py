@@ -120,6 +120,18 @@ class SignatureCache:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def sodium_check(key: PublicKeyEntry, digest: str, sig: str) -> bool:
+    """libsodium's Ed25519 check alone, for the worker's record gate (no cache: a worker runs
+    for months, and sees each signature once but for redeliveries)."""
+    message = digest.encode("ascii")
+    try:
+        raw = base64.b64decode(key.public_key)
+        nacl.bindings.crypto_sign_open(base64.b64decode(sig, validate=True) + message, raw)
+    except (nacl.exceptions.CryptoError, binascii.Error, ValueError):
+        return False
+    return True
+
+
 def signatures(cache: SignatureCache | None) -> SodiumSignatures:
     """The check a worker uses: with the cache's secret and tags, or a fresh secret and none."""
     if cache is None:

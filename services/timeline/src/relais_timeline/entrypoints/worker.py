@@ -33,6 +33,7 @@ from relais_events.codec import UndecodableRecord
 from relais_kit.batch_consumer import BatchRunner, Decoded
 from relais_kit.consumer import DeadLetters, RawRecord
 from relais_kit.group_consumer import GroupConsumer
+from relais_kit.ingress import RecordGate
 from relais_kit.producers import idempotent_producer
 from relais_kit.runtime import run_until_signalled
 from relais_kit.topics import ensure_topics
@@ -55,6 +56,7 @@ REKEY, PROJECT = "timeline-rekey", "timeline"
 class TimelineWorker:
     settings: TimelineSettings
     projection: TimelineProjection
+    gate: RecordGate
     _producer: AIOKafkaProducer | None = None
     _members: list[GroupConsumer] = field(default_factory=list)
 
@@ -126,7 +128,7 @@ class TimelineWorker:
                 notice = orjson.dumps({"placed": placed})
                 await self._producer.send(self.settings.applied_topic, value=notice)
 
-        runner = BatchRunner(PROJECT, apply, self._producer, self.settings.topics())
+        runner = BatchRunner(PROJECT, apply, self._producer, self.settings.topics(), gate=self.gate)
         # Decoded once, dead-lettered (if poison) under its place in the context topic.
         await runner.handle([r.raw for r in places.values()])
 
@@ -135,8 +137,10 @@ def place(record: RawRecord) -> tuple[str, int, int]:
     return (record.topic, record.partition, record.offset)
 
 
-def build_worker(settings: TimelineSettings, projection: TimelineProjection) -> TimelineWorker:
-    return TimelineWorker(settings, projection)
+def build_worker(
+    settings: TimelineSettings, projection: TimelineProjection, gate: RecordGate
+) -> TimelineWorker:
+    return TimelineWorker(settings, projection, gate)
 
 
 def provision(settings: TimelineSettings) -> None:
@@ -152,7 +156,7 @@ def provision(settings: TimelineSettings) -> None:
 async def run(settings: TimelineSettings, stop: asyncio.Event) -> None:
     resources = projecting(settings)
     await resources.start()
-    worker = build_worker(settings, resources.projection)
+    worker = build_worker(settings, resources.projection, resources.gate)
     await worker.start()
     log.info("timeline worker running (group %s)", settings.worker_group)
     try:
