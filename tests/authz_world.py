@@ -107,6 +107,8 @@ async def seed(stack: Stack) -> World:
     world.put("night", OTHER, today.isoformat(), secret=False)
     world.put("month", OWN, today.strftime("%Y-%m"), secret=False)
     world.put("month", OTHER, today.strftime("%Y-%m"), secret=False)
+    world.put("first_night", OWN, today.isoformat(), secret=False)
+    world.put("first_night", OTHER, today.isoformat(), secret=False)
     for dep in (OWN, OTHER):
         world.put("departement", dep, dep, secret=False)
         world.secrets.setdefault(dep, set()).add(victim_name(dep))
@@ -334,7 +336,8 @@ def call_for(
     for param in route.dependant.query_params:
         if param.name in world.params:
             query[param.name] = world.value(param.name, departement)
-            scoped = True
+            # A value both départements share (a night) names neither of them.
+            scoped |= world.value(param.name, OWN) != world.value(param.name, OTHER)
         else:
             assert not param.field_info.is_required(), (
                 f"{route.path}: no value for query parameter {param.name}"

@@ -38,6 +38,7 @@ NO_CASE_DATA: Final = {
     ("relais_shelter", "/v1/envelopes/{envelope_id}"),
     ("relais_shelter", "/v1/envelopes/{envelope_id}/statement"),
     ("relais_shelter", "/v1/availability"),
+    ("relais_shelter", "/v1/sites"),  # counts of places per night, no case nor person
 }
 
 
