@@ -14,9 +14,8 @@ route whose parameter the world has no value for, rather than skipping it.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
@@ -27,6 +26,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
 
+from .harness import until
 from .service_apis import ServiceApi, Stack
 
 T = TypeVar("T")
@@ -76,17 +76,6 @@ class World:
         """The identifiers of ``departement``'s case data found in ``text`` that the caller did
         not send itself (a problem's ``instance`` echoes the path it asked for)."""
         return sorted(s for s in self.secrets.get(departement, ()) if s in text and s not in sent)
-
-
-async def until(probe: Callable[[], Awaitable[T | None]], what: str, within_s: float = 60) -> T:
-    deadline = asyncio.get_running_loop().time() + within_s
-    while True:
-        found = await probe()
-        if found is not None:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 async def created(answer: httpx.Response) -> Json:

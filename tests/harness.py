@@ -14,11 +14,11 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -353,3 +353,19 @@ async def open_orders(
 
 def types_of(entries: Sequence[Json], prefix: str = "") -> list[str]:
     return [e["type"] for e in entries if str(e["type"]).startswith(prefix)]
+
+
+T = TypeVar("T")
+
+
+async def until(probe: Callable[[], Awaitable[T | None]], what: str, within_s: float = 60) -> T:
+    """The first answer of ``probe`` that is not None (the workers are eventually consistent);
+    AssertionError naming ``what`` after ``within_s``."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        found = await probe()
+        if found is not None:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)

@@ -38,7 +38,7 @@ from relais_referrals.domain.consent import civil_day
 from relais_referrals.entrypoints.api import create_app
 from relais_referrals.entrypoints.worker import run_worker
 
-from .harness import Json, Orders, Platform, bearer, open_orders, open_platform
+from .harness import Json, Orders, Platform, bearer, open_orders, open_platform, until
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(240)]
 
@@ -95,15 +95,6 @@ async def open_referrals(platform: Platform) -> AsyncIterator[httpx.AsyncClient]
     finally:
         stop.set()
         await asyncio.wait_for(worker, 30)
-
-
-async def until(probe: Any, what: str, within_s: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + within_s
-    while (found := await probe()) is None:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-    return found
 
 
 async def ok(answer: httpx.Response, code: int = 200) -> Any:

@@ -29,8 +29,8 @@ from relais_events.vocabulary import CaseKind, Channel
 from relais_infra.testing import Servers
 from relais_timeline.testing import register_signers, sealed
 
-from .authz_world import headers, until
-from .harness import read_topic
+from .authz_world import headers
+from .harness import read_topic, until
 from .service_apis import Stack, open_stack
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(180)]

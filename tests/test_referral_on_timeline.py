@@ -26,7 +26,7 @@ from relais_referrals.domain.consent import civil_day
 from relais_referrals.entrypoints.api import create_app
 from relais_referrals.entrypoints.worker import run_worker
 
-from .harness import Json, Platform, bearer, open_platform, types_of
+from .harness import Json, Platform, bearer, open_platform, types_of, until
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(180)]
 
@@ -71,18 +71,6 @@ async def open_referrals(platform: Platform) -> AsyncIterator[httpx.AsyncClient]
     finally:
         stop.set()
         await asyncio.wait_for(worker, 30)
-
-
-async def until(probe: Any, what: str, within_s: float = 30.0) -> Any:
-    """The first answer of ``probe`` that is not None (the worker is eventually consistent)."""
-    deadline = asyncio.get_running_loop().time() + within_s
-    while True:
-        found = await probe()
-        if found is not None:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def ok(answer: httpx.Response, code: int = 200) -> Any:
