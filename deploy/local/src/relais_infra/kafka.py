@@ -92,6 +92,10 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=6
 group.initial.rebalance.delay.ms=0
+# After a kill -9 the restarted broker cannot register until the controller expires the session
+# of its previous incarnation (DUPLICATE_BROKER_REGISTRATION): 9 s by default, 3 s here.
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=1000
 auto.create.topics.enable=true
 log.retention.hours=-1
 """
@@ -138,6 +142,9 @@ def answers(bootstrap: str, timeout_s: float = 2.0) -> bool:
         admin = KafkaAdminClient(
             bootstrap_servers=bootstrap,
             request_timeout_ms=int(timeout_s * 1000),
+            # Without it kafka-python waits 30 s for a broker that does not listen yet: the
+            # launcher's first probe after a start then hid a broker that was up for 20 s.
+            bootstrap_timeout_ms=int(timeout_s * 1000),
             client_id="relais-infra-probe",
         )
     except (KafkaError, OSError, ValueError):
