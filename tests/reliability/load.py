@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
 
@@ -202,6 +203,32 @@ class Convergence:
     report_entries: int = 0  # report.filed entries over every listed case
     unacknowledged: int = 0  # entries of events no 201 announced (a write whose answer was lost)
     case_hashes: dict[str, str] = field(default_factory=dict)
+    unpublished: dict[str, int] = field(default_factory=dict)  # commits per database
+
+
+async def unpublished(stack: Stack) -> dict[str, int]:
+    """Commits of each service's outbox with no "published" marker (``relais_kit.store``)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        stack.servers.mongo_uri, serverSelectionTimeoutMS=5000
+    )
+    found = {}
+    try:
+        for database in ("intake", "po", "timeline"):
+            db = client[f"rel_{database}_{stack.run_id}"]
+            commits = {d["_id"] async for d in db["commits"].find({}, {"_id": 1})}
+            marked = {d["_id"] async for d in db["commits_published"].find({}, {"_id": 1})}
+            found[database] = len({c for c in commits if not c.startswith("~")} - marked)
+    finally:
+        await client.close()
+    return found
+
+
+async def drained(stack: Stack, within_s: float = 30.0) -> dict[str, int]:
+    """Wait until every outbox is published (or ``within_s``); what is left per database."""
+    deadline = time.monotonic() + within_s
+    while any(left := await unpublished(stack)) and time.monotonic() < deadline:
+        await asyncio.sleep(1)
+    return {k: v for k, v in left.items() if v}
 
 
 async def committee_cases(client: httpx.AsyncClient, stack: Stack) -> list[str]:
@@ -254,6 +281,7 @@ async def converge(stack: Stack, load: Load, *, within_s: float = 90.0) -> Conve
         others = [c for c in listed if c not in entries]
         entries.update(zip(others, await asyncio.gather(*map(read, others)), strict=True))
     result.cases = len(set(listed) | set(expected))
+    result.unpublished = await drained(stack)
     for case_id, found in entries.items():
         ids = [e["event_id"] for e in found]
         result.duplicates += len(ids) - len(set(ids))
