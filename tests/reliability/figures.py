@@ -24,6 +24,7 @@ def report(fault: str, load: Load, seen: Convergence, **extra: Any) -> str:
         f"report_entries={seen.report_entries}",
         f"unacknowledged_entries={seen.unacknowledged}",
         f"hangs={load.hangs}",
+        f"slowest_answer_s={max((op.slowest_s for op in load.ops), default=0):.1f}",
         f"unpublished={seen.unpublished or 0}",
         *(f"{k}={v}" for k, v in extra.items()),
         f"answers={{{answers}}}",

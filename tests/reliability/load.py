@@ -30,8 +30,8 @@ from tests.reliability.stack import Stack
 
 DEP = "93"
 Json = dict[str, Any]
-# A request that takes longer than this is a hang, whatever answer comes after.
-HANG_S = 10.0
+# A request still unanswered after this is a hang (the client gives up and retries).
+HANG_S = 15.0
 
 
 def scale() -> float:
@@ -110,7 +110,7 @@ class Load:
 
     @property
     def hangs(self) -> int:
-        return sum(op.slowest_s > HANG_S for op in self.ops)
+        return sum("timeout" in op.answers for op in self.ops)
 
 
 async def run_load(
@@ -127,7 +127,7 @@ async def run_load(
     acked_cases: list[str] = []
     give_up = time.monotonic() + duration_s + retry_for_s
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    timeout = httpx.Timeout(HANG_S + 5, connect=2.0)
+    timeout = httpx.Timeout(HANG_S, connect=2.0)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
 
         async def attempt(op: Op, url: str, body: Json, auth: dict[str, str]) -> None:
@@ -226,8 +226,8 @@ async def unpublished(stack: Stack) -> dict[str, int]:
 async def drained(stack: Stack, within_s: float = 30.0) -> dict[str, int]:
     """Wait until every outbox is published (or ``within_s``); what is left per database."""
     deadline = time.monotonic() + within_s
-    while any(left := await unpublished(stack)) and time.monotonic() < deadline:
-        await asyncio.sleep(1)
+    while any(left := await unpublished(stack)) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(1)  # another process's store: nothing to wait on but a poll
     return {k: v for k, v in left.items() if v}
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 from relais_infra import servers as launcher
-from relais_infra.layout import REPO_ROOT, Layout
+from relais_infra.layout import Layout
 from relais_infra.process import ManagedProcess
 from relais_timeline.config import TimelineSettings
 from relais_timeline.entrypoints.worker import provision
@@ -250,6 +250,9 @@ class Stack:
                 "RELAIS_INTAKE_OUTBOX_SWEEP_INTERVAL_S": "3",
                 "RELAIS_PROTECTION_ORDERS_OUTBOX_SWEEP_INTERVAL_S": "3",
                 "RELAIS_TIMELINE_OUTBOX_SWEEP_INTERVAL_S": "3",
+                # A claim left by a request killed half-way is taken over within the test.
+                "RELAIS_INTAKE_IDEMPOTENCY_STALE_S": "15",
+                "RELAIS_PROTECTION_ORDERS_IDEMPOTENCY_STALE_S": "15",
                 "RELAIS_PROTECTION_ORDERS_DEADLINE_TICK_S": "0.5",
                 "RELAIS_PROTECTION_ORDERS_DEADLINE_LEASE_S": "5",
                 "RELAIS_PROTECTION_ORDERS_WORKER_NAME": f"rel-{self.run_id}-po-worker",

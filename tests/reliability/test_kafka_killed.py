@@ -48,7 +48,8 @@ async def test_a_killed_broker_loses_no_acknowledged_report(stack: Stack) -> Non
         relais_infra_up_s=f"{comeback_s:.1f}",
         readyz_during_outage=ready.status_code,
     )
-    assert ready.status_code == 503 and readyz_s < 5, (ready.status_code, readyz_s)
+    assert ready.status_code == 503
+    assert readyz_s < 5  # answered, not hung: the probe's own bound is 2 s
     assert load.problems == []
     assert load.hangs == 0
     assert len(load.acknowledged) == len(load.ops)  # every request got its 201 in the end

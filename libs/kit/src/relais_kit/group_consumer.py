@@ -107,7 +107,9 @@ class GroupConsumer:
                     await self._apply(consumer, polled)
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:  # type: ignore[type-arg]
-        polled = await consumer.getmany(timeout_ms=max(self._wait_ms, 100), max_records=self._max)
+        polled: dict[TopicPartition, list] = await consumer.getmany(  # type: ignore[type-arg]
+            timeout_ms=max(self._wait_ms, 100), max_records=self._max
+        )
         if polled and self._wait_ms and sum(map(len, polled.values())) < self._max:
             await asyncio.sleep(self._wait_ms / 1000)  # let a few more arrive, in bulk
             more = await consumer.getmany(timeout_ms=0, max_records=self._max)

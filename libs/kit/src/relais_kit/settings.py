@@ -143,6 +143,9 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     # How long a repeat of a keyed POST waits for the first one's answer before a 409, seconds.
     idempotency_wait_s: float = 2.0
+    # A keyed POST whose first attempt never finished (process killed, store away) is run again
+    # by a repeat once its claim is this old, in seconds; before, it answered 409 forever.
+    idempotency_stale_s: float = Field(default=120.0, gt=0)
     # Requests an api process serves at once; beyond, 503 with Retry-After at once (no queue).
     max_in_flight: int = Field(default=64, ge=1)
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.
@@ -159,6 +162,12 @@ class ServiceSettings(BaseSettings):
     # Connections the driver keeps to the store. Small on purpose: SQLite takes one write lock
     # per database file, and group commit already batches a process's writes.
     mongo_pool_size: int = Field(default=8, ge=1)
+    # How long a command waits to reach the store (server selection, connect), in seconds: past
+    # it the api answers 503 with Retry-After instead of hanging (``relais_kit.http.unavailable``).
+    mongo_timeout_s: float = Field(default=2.0, gt=0)
+    # How long one store round trip may take once sent, in seconds; a store that hangs (FerretDB
+    # 1.24 can, see the README) then fails the request instead of holding it forever.
+    mongo_socket_timeout_s: float = Field(default=20.0, gt=0)
     # Aggregates whose latest state each process keeps in memory (0: none).
     state_cache_size: int = Field(default=10_000, ge=0)
     # Retries of a command whose version another writer took, before answering 409.

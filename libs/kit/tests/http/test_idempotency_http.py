@@ -38,7 +38,9 @@ class Handler:
     written: list[str] = field(default_factory=list)
 
 
-def build(store: IdempotencyStore, handler: Handler, wait_s: float = 5.0) -> FastAPI:
+def build(
+    store: IdempotencyStore, handler: Handler, wait_s: float = 5.0, stale_s: float = 120.0
+) -> FastAPI:
     router = APIRouter()
 
     @router.post("/v1/reports", status_code=201)
@@ -55,7 +57,9 @@ def build(store: IdempotencyStore, handler: Handler, wait_s: float = 5.0) -> Fas
         handler.written.append(report.summary)
         return {"report_id": f"r-{handler.runs}", "by": principal.sub}
 
-    settings = ServiceSettings(service_name="kit-idem", idempotency_wait_s=wait_s)
+    settings = ServiceSettings(
+        service_name="kit-idem", idempotency_wait_s=wait_s, idempotency_stale_s=stale_s
+    )
     return create_app(
         settings,
         routers=[router],
@@ -214,3 +218,31 @@ async def test_with_mongo_a_repeat_writes_nothing_new(
     finally:
         await client.drop_database(database.name)
         await client.close()
+
+
+async def test_a_claim_left_by_a_dead_first_attempt_is_taken_over_once_stale(
+    serve: Serve, bearer: Bearer
+) -> None:
+    """The first attempt's process died after its claim (or the store was away for its release):
+    a repeat answers 409 while the claim is young, and runs the request once it is stale."""
+    store, handler = MemoryIdempotencyStore(), Handler()
+    async with serve(build(store, handler, wait_s=0.05, stale_s=0.3)) as client:
+        body, headers = {"summary": "s"}, keyed(bearer, "k-dead")
+        assert await store.claim("u1:k-dead", _fingerprint(body))  # the dead attempt's claim
+        young = await client.post("/v1/reports", json=body, headers=headers)
+        assert young.status_code == 409
+        assert young.headers["Retry-After"] == "1"
+        await asyncio.sleep(0.35)
+        repeats = await asyncio.gather(
+            *(client.post("/v1/reports", json=body, headers=headers) for _ in range(3))
+        )
+        assert sorted(r.status_code for r in repeats) == [201, 201, 201]
+        assert handler.runs == 1  # one repeat took it over; the others got its answer
+
+
+def _fingerprint(body: dict[str, str]) -> str:
+    import hashlib
+    import json
+
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return hashlib.sha256(b"\n".join([b"POST", b"/v1/reports", b"", raw])).hexdigest()

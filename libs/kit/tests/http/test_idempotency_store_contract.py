@@ -68,3 +68,19 @@ async def test_a_released_claim_can_be_claimed_again(store: IdempotencyStore) ->
 
 async def test_an_unknown_key_loads_nothing(store: IdempotencyStore) -> None:
     assert await store.load("u1:never") is None
+
+
+async def test_a_stale_claim_is_taken_over_by_exactly_one_repeat(store: IdempotencyStore) -> None:
+    assert await store.claim("u1:stale", "f")
+    pending = await store.load("u1:stale")
+    assert pending is not None
+    assert pending.claimed_at is not None
+    wins = await asyncio.gather(
+        *(store.take_over("u1:stale", "f", pending.claimed_at) for _ in range(6))
+    )
+    assert wins.count(True) == 1
+    taken = await store.load("u1:stale")
+    assert taken is not None
+    assert taken.answer is None
+    assert taken.claimed_at is not None
+    assert taken.claimed_at >= pending.claimed_at

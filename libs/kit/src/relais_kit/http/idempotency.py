@@ -9,10 +9,17 @@ and the answer after it. It verifies the bearer token itself (the route's `Curre
 then reuses that result); a request without a valid token passes through untouched and the
 route answers 401. Who wins a race is decided by the store's insert: the loser waits up to
 `wait_s` for the winner's answer, then answers 409 "in progress".
+
+A claim whose request never finished (its process was killed, or the store went away so that
+neither its answer nor its release could be written) would answer 409 to every repeat forever.
+A repeat that finds a pending claim older than `stale_s` takes it over (`take_over`, decided by
+an insert) and runs the request. Longer than any request can run (the store client's timeouts
+bound each round trip), so a live first attempt is never taken over.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from typing import Final
@@ -39,8 +46,10 @@ def replayable(status: int) -> bool:
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, *, wait_s: float = 2.0) -> None:
-        self.app, self.store, self.wait_s = app, store, wait_s
+    def __init__(
+        self, app: ASGIApp, store: IdempotencyStore, *, wait_s: float = 2.0, stale_s: float = 120.0
+    ) -> None:
+        self.app, self.store, self.wait_s, self.stale_s = app, store, wait_s, stale_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Lifespan and websocket scopes carry no headers: pass them through before reading any.
@@ -144,6 +153,12 @@ class IdempotencyMiddleware:
                 return await answer(scope, receive, send)
             if record.answer is not None:
                 return await self._replay(record.answer, send)
+            if (
+                record.claimed_at is not None
+                and self._stale(record.claimed_at)
+                and await self.store.take_over(record_id, fingerprint, record.claimed_at)
+            ):
+                return await self._first(record_id, body, scope, send)
             if anyio.current_time() >= deadline:
                 answer = problem_response(
                     request,
@@ -156,6 +171,10 @@ class IdempotencyMiddleware:
                 return await answer(scope, receive, send)
             await anyio.sleep(delay)
             delay = min(delay * 2, 0.2)
+
+    def _stale(self, claimed_at: dt.datetime | None) -> bool:
+        age = dt.datetime.now(dt.UTC) - claimed_at if claimed_at else dt.timedelta(0)
+        return age.total_seconds() > self.stale_s
 
     async def _replay(self, answer: StoredAnswer, send: Send) -> None:
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]

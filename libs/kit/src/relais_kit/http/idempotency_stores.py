@@ -7,7 +7,7 @@ claimer writes to it afterwards (store rule 2), so no conditional update is ever
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -31,6 +31,8 @@ class StoredAnswer:
 class IdempotencyRecord:
     fingerprint: str  # hash of method, path and body: a repeat must match it
     answer: StoredAnswer | None  # None while the first request is still running
+    # When the pending claim was taken (None: unknown); not part of the record's identity.
+    claimed_at: dt.datetime | None = field(default=None, compare=False)
 
 
 class IdempotencyStore(Protocol):
@@ -48,18 +50,33 @@ class IdempotencyStore(Protocol):
         """Forget a claim whose request failed, so a retry can run it again."""
         ...
 
+    async def take_over(self, record_id: str, fingerprint: str, claimed_at: dt.datetime) -> bool:
+        """Replace a pending claim taken at ``claimed_at`` whose claimer is gone (killed, or
+        its release failed with the store away) by a claim of the caller's. Decided by an
+        insert naming that claim: of several repeats, exactly one takes it over."""
+        ...
+
 
 class MemoryIdempotencyStore:
     """For unit tests and single-process tools; same contract as the Mongo adapter."""
 
     def __init__(self) -> None:
         self._records: dict[str, IdempotencyRecord] = {}
+        self._takeovers: set[str] = set()
 
     async def claim(self, record_id: str, fingerprint: str) -> bool:
         if record_id in self._records:
             return False
-        self._records[record_id] = IdempotencyRecord(fingerprint, None)
+        self._records[record_id] = IdempotencyRecord(fingerprint, None, dt.datetime.now(dt.UTC))
         return True
+
+    async def take_over(self, record_id: str, fingerprint: str, claimed_at: dt.datetime) -> bool:
+        marker = f"{record_id}~{claimed_at.isoformat()}"
+        if marker in self._takeovers:
+            return False
+        self._takeovers.add(marker)
+        self._records.pop(record_id, None)
+        return await self.claim(record_id, fingerprint)
 
     async def load(self, record_id: str) -> IdempotencyRecord | None:
         return self._records.get(record_id)
@@ -106,7 +123,10 @@ class MongoIdempotencyStore:
             if raw
             else None
         )
-        return IdempotencyRecord(str(doc["fingerprint"]), answer)
+        claimed_at = doc.get("claimed_at")
+        if claimed_at is not None and claimed_at.tzinfo is None:
+            claimed_at = claimed_at.replace(tzinfo=dt.UTC)  # BSON dates are UTC
+        return IdempotencyRecord(str(doc["fingerprint"]), answer, claimed_at)
 
     async def complete(self, record_id: str, answer: StoredAnswer) -> None:
         # One writer: the request that claimed the record by its insert (store rule 2).
@@ -120,3 +140,17 @@ class MongoIdempotencyStore:
 
     async def release(self, record_id: str) -> None:
         await self._docs.delete_one({"_id": record_id})
+
+    async def take_over(self, record_id: str, fingerprint: str, claimed_at: dt.datetime) -> bool:
+        # The marker's insert decides between repeats (store rule 1); its winner alone then
+        # deletes the stale claim and claims again (a new claimed_at: a later takeover of that
+        # one needs a marker of its own).
+        marker = f"{record_id}~takeover:{claimed_at.isoformat()}"
+        try:
+            await self._docs.insert_one(
+                {"_id": marker, "fingerprint": "", "answer": None, "takeover": True}
+            )
+        except DuplicateKeyError:
+            return False
+        await self._docs.delete_one({"_id": record_id})
+        return await self.claim(record_id, fingerprint)
