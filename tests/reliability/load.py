@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 from relais_kit.auth import mint_dev_token
 from relais_kit.settings import AuthSettings
@@ -162,10 +163,10 @@ async def run_load(
         async def one(i: int) -> None:
             if i % 3 == 2 and acked_cases:
                 case_id = rng.choice(acked_cases)
-                op = Op("order", f"order-{i}")
+                op = Op("order", f"order-{seed}-{i}")
                 at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)
                 body: Json = {
-                    "order_id": f"op-{stack.run_id}-{i}",
+                    "order_id": f"op-{stack.run_id}-{seed}-{i}",
                     "case_id": case_id,
                     "departement": DEP,
                     "applicant": "victim",
@@ -174,7 +175,7 @@ async def run_load(
                 load.ops.append(op)
                 await attempt(op, f"{stack['po-api'].url}/v1/protection-orders", body, CLERK)
             else:
-                op = Op("report", f"report-{i}")
+                op = Op("report", f"report-{seed}-{i}")
                 load.ops.append(op)
                 await attempt(op, f"{stack['intake-api'].url}/v1/reports", report_body(rng), POLICE)
 
@@ -291,3 +292,28 @@ async def converge(stack: Stack, load: Load, *, within_s: float = 90.0) -> Conve
         result.applied += len(wanted & set(ids))
         result.missing.extend(sorted(wanted - set(ids)))
     return result
+
+
+async def event_ids_on(bootstrap: str, topic: str) -> Counter[str]:
+    """How many times each event id is in ``topic``, from offset 0 to its end now."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    found: Counter[str] = Counter()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()  # the harness's way (tests/)
+        partitions = [TopicPartition(topic, p) for p in cluster.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < end for tp, end in ends.items()])
+
+        while await behind():
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    ids = [v for k, v in record.headers or () if k == "ce_id"]
+                    found.update(i.decode() for i in ids)
+    finally:
+        await consumer.stop()
+    return found

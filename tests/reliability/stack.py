@@ -250,6 +250,9 @@ class Stack:
                 "RELAIS_INTAKE_OUTBOX_SWEEP_INTERVAL_S": "3",
                 "RELAIS_PROTECTION_ORDERS_OUTBOX_SWEEP_INTERVAL_S": "3",
                 "RELAIS_TIMELINE_OUTBOX_SWEEP_INTERVAL_S": "3",
+                # A killed api's session is taken for dead after 10 s (default 30).
+                "RELAIS_INTAKE_OUTBOX_STOPPED_AFTER_S": "10",
+                "RELAIS_PROTECTION_ORDERS_OUTBOX_STOPPED_AFTER_S": "10",
                 # A claim left by a request killed half-way is taken over within the test.
                 "RELAIS_INTAKE_IDEMPOTENCY_STALE_S": "15",
                 "RELAIS_PROTECTION_ORDERS_IDEMPOTENCY_STALE_S": "15",
@@ -313,6 +316,11 @@ class Stack:
         return self.processes[name]
 
     def stop(self) -> None:
+        """SIGINT to every process at once, then wait for each (SIGKILL when stuck)."""
+        for process in self.processes.values():
+            if process.alive():
+                assert process.popen is not None
+                process.popen.send_signal(signal.SIGINT)
         for process in self.processes.values():
             process.stop()
 

@@ -137,6 +137,10 @@ class ServiceSettings(BaseSettings):
     # Seconds between outbox sweeps for commits a crashed process left unpublished (store rule 4).
     # A sweep reads the ledger of stopped processes only, so it stays cheap however big the log.
     outbox_sweep_interval_s: float = 15.0
+    # A process whose outbox session has not said it is alive for this long (seconds) is taken
+    # for dead, and its unpublished commits are published by the others' sweeps. 0: the
+    # default, twice the sweep interval and at least 30 s. Keep it well above the heartbeat (5 s).
+    outbox_stopped_after_s: float = Field(default=0.0, ge=0)
     # Trace export: none, console (stdout, for development) or otlp (to otel_endpoint).
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     # OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces (otlp only).
