@@ -324,6 +324,20 @@ class Stack:
         for process in self.processes.values():
             process.stop()
 
+    async def relais_audit(self, *args: str) -> tuple[int, str]:
+        """``relais-audit`` with this stack's timeline settings: exit code and output."""
+        script = Path(sys.executable).parent / "relais-audit"
+        process = await asyncio.create_subprocess_exec(
+            str(script),
+            *args,
+            env=self.env(),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=180)
+        assert process.returncode is not None
+        return process.returncode, out.decode()
+
     def logs_with(self, text: str) -> Iterator[str]:
         for process in self.processes.values():
             for line in process.log_text().splitlines():
