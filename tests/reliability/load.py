@@ -294,11 +294,11 @@ async def converge(stack: Stack, load: Load, *, within_s: float = 90.0) -> Conve
     return result
 
 
-async def event_ids_on(bootstrap: str, topic: str) -> Counter[str]:
-    """How many times each event id is in ``topic``, from offset 0 to its end now."""
+async def records_on(bootstrap: str, topic: str) -> list[Any]:
+    """Every record of ``topic`` from offset 0 to its end now (aiokafka ``ConsumerRecord``s)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
-    found: Counter[str] = Counter()
+    found: list[Any] = []
     try:
         cluster = await consumer._client.fetch_all_metadata()  # the harness's way (tests/)
         partitions = [TopicPartition(topic, p) for p in cluster.partitions_for_topic(topic)]
@@ -311,9 +311,17 @@ async def event_ids_on(bootstrap: str, topic: str) -> Counter[str]:
 
         while await behind():
             for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    ids = [v for k, v in record.headers or () if k == "ce_id"]
-                    found.update(i.decode() for i in ids)
+                found.extend(
+                    r for r in records if r.offset < ends[TopicPartition(topic, r.partition)]
+                )
     finally:
         await consumer.stop()
+    return found
+
+
+async def event_ids_on(bootstrap: str, topic: str) -> Counter[str]:
+    """How many times each event id is in ``topic``, from offset 0 to its end now."""
+    found: Counter[str] = Counter()
+    for record in await records_on(bootstrap, topic):
+        found.update(v.decode() for k, v in record.headers or () if k == "ce_id")
     return found
