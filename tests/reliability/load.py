@@ -119,7 +119,7 @@ async def run_load(
     *,
     rate: float,
     duration_s: float,
-    retry_for_s: float = 60.0,
+    retry_for_s: float = 90.0,
     seed: int = 15,
 ) -> Load:
     """Send ``rate`` requests a second for ``duration_s`` (open loop); wait for every retry."""

@@ -26,15 +26,21 @@ from pathlib import Path
 import httpx
 from relais_infra import servers as launcher
 from relais_infra.layout import Layout
-from relais_infra.process import ManagedProcess
-from relais_timeline.config import TimelineSettings
-from relais_timeline.entrypoints.worker import provision
+from relais_infra.process import ManagedProcess, port_is_free
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_ports_every_10(count: int) -> int:
+    """A port p with p, p + 10, ... p + 10 * (count - 1) all free (the launcher's node ports)."""
+    while True:
+        base = free_port()
+        if base + 10 * count < 65536 and all(port_is_free(base + 10 * n) for n in range(count)):
+            return base
 
 
 def _without_relais(extra: dict[str, str]) -> dict[str, str]:
@@ -68,6 +74,7 @@ class OwnServers:
     """A Kafka and a FerretDB of this suite's own (launcher, temporary state, free ports)."""
 
     state_dir: Path
+    brokers: int = 1
     layout: Layout = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,11 +82,12 @@ class OwnServers:
         self.layout = Layout(
             state_dir=self.state_dir,
             cache_dir=cache,
-            kafka_port=free_port(),
-            kafka_controller_port=free_port(),
+            kafka_port=free_ports_every_10(self.brokers),
+            kafka_controller_port=free_ports_every_10(self.brokers),
             ferretdb_port=free_port(),
             external_kafka=None,
             external_mongo=None,
+            kafka_brokers=self.brokers,
         )
 
     @property
@@ -99,6 +107,7 @@ class OwnServers:
                 "RELAIS_KAFKA_PORT": str(self.layout.kafka_port),
                 "RELAIS_KAFKA_CONTROLLER_PORT": str(self.layout.kafka_controller_port),
                 "RELAIS_FERRETDB_PORT": str(self.layout.ferretdb_port),
+                "RELAIS_KAFKA_BROKERS": str(self.brokers),
             }
         )
 
@@ -253,12 +262,17 @@ class Stack:
                 # A killed api's session is taken for dead after 10 s (default 30).
                 "RELAIS_INTAKE_OUTBOX_STOPPED_AFTER_S": "10",
                 "RELAIS_PROTECTION_ORDERS_OUTBOX_STOPPED_AFTER_S": "10",
-                # A claim left by a request killed half-way is taken over within the test.
-                "RELAIS_INTAKE_IDEMPOTENCY_STALE_S": "15",
-                "RELAIS_PROTECTION_ORDERS_IDEMPOTENCY_STALE_S": "15",
+                # A claim left by a request killed half-way is taken over within the test; well
+                # above the slowest answer seen on this loaded machine (a live claim taken over
+                # would run its request twice).
+                "RELAIS_INTAKE_IDEMPOTENCY_STALE_S": "40",
+                "RELAIS_PROTECTION_ORDERS_IDEMPOTENCY_STALE_S": "40",
                 "RELAIS_PROTECTION_ORDERS_DEADLINE_TICK_S": "0.5",
                 "RELAIS_PROTECTION_ORDERS_DEADLINE_LEASE_S": "5",
                 "RELAIS_PROTECTION_ORDERS_WORKER_NAME": f"rel-{self.run_id}-po-worker",
+                # Topics as the cluster can hold them: on three nodes, 3 replicas, 2 in sync.
+                "RELAIS_TOPICS_REPLICATION_FACTOR": str(self.servers.brokers),
+                "RELAIS_TOPICS_MIN_INSYNC_REPLICAS": "2" if self.servers.brokers >= 3 else "1",
                 **self.overrides,
             }
         )
@@ -275,14 +289,22 @@ class Stack:
         return Process(name, argv, self.env(), self.dir, ready_line=WORKER_READY[name])
 
     def provision(self) -> None:
-        """Every topic of the namespace, before any process writes (the worker's own step)."""
-        provision(
-            TimelineSettings(
-                kafka_bootstrap=self.servers.kafka_bootstrap,
-                mongo_uri=self.servers.mongo_uri,
-                topics_namespace=self.namespace,
-            )
+        """Every topic of the namespace, before any process writes: the worker's own step, in
+        a process of the stack's environment (replication settings included)."""
+        code = (
+            "from relais_timeline.config import TimelineSettings;"
+            "from relais_timeline.entrypoints.worker import provision;"
+            "provision(TimelineSettings())"
         )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
 
     async def start(self, *names: str) -> None:
         """Start the named processes (default: all five) and wait until each is ready."""
