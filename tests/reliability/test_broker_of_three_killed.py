@@ -48,7 +48,7 @@ async def on_cluster(cluster: OwnServers, tmp_path: Path) -> AsyncIterator[Stack
 
 
 async def test_a_killed_broker_of_three_loses_and_duplicates_nothing(on_cluster: Stack) -> None:
-    stack, duration = on_cluster, 24 * scale()
+    stack, duration = on_cluster, 18 * scale()
     load_task = asyncio.create_task(run_load(stack, rate=12, duration_s=duration))
     await asyncio.sleep(duration / 3)
     stack.servers.kill("kafka-2")

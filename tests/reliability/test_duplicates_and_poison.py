@@ -41,7 +41,7 @@ def poisons(sample: Any) -> list[tuple[str, bytes, list[tuple[str, bytes]]]]:
 
 
 async def test_duplicates_change_nothing_and_every_poison_is_dead_lettered(stack: Stack) -> None:
-    duration = 20 * scale()
+    duration = 16 * scale()
     rng = random.Random(6)
     bootstrap = stack.servers.kafka_bootstrap
     load_task = asyncio.create_task(run_load(stack, rate=15, duration_s=duration))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.servers
 
 
 async def test_a_killed_broker_loses_no_acknowledged_report(stack: Stack) -> None:
-    duration = 20 * scale()
+    duration = 16 * scale()
     load_task = asyncio.create_task(run_load(stack, rate=15, duration_s=duration))
     await asyncio.sleep(duration / 4)
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.servers
 
 
 async def test_a_killed_store_keeps_every_acknowledged_commit(stack: Stack) -> None:
-    duration = 20 * scale()
+    duration = 16 * scale()
     load_task = asyncio.create_task(run_load(stack, rate=15, duration_s=duration))
     await asyncio.sleep(duration / 4)
 

@@ -24,7 +24,7 @@ KILLS = 5
 
 
 async def test_killed_and_rebalanced_workers_converge_to_the_rebuild(stack: Stack) -> None:
-    duration = 30 * scale()
+    duration = 20 * scale()
     load_task = asyncio.create_task(run_load(stack, rate=15, duration_s=duration))
     worker = stack["timeline-worker"]
     for _ in range(KILLS):
