@@ -1,7 +1,7 @@
 """``relais-infra up --brokers 3``: what the launcher writes for a three-node KRaft cluster.
 
 The cluster itself is started, killed and restarted under load by the reliability suite
-(``tests/reliability/test_broker_of_three_killed.py``); these check the configuration that
+(``tests/reliability/test_fault2_broker_of_three_killed.py``); these check the configuration that
 makes it a cluster that loses nothing acknowledged while one node is down, without a JVM.
 """
 

