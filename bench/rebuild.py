@@ -57,7 +57,9 @@ async def publish(bootstrap: str, namespace: str, records: int) -> int:
 
 
 async def raw_read(bootstrap: str, topics: list[str]) -> float:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()
@@ -69,9 +71,18 @@ async def raw_read(bootstrap: str, topics: list[str]) -> float:
         total = sum(ends.values())
         await consumer.seek_to_beginning(*parts)
         started, read = time.perf_counter(), 0
-        while read < total:
-            for batch in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
+        remaining = {tp: end for tp, end in ends.items() if end > 0}
+        stalled_since = time.monotonic()
+        while remaining:
+            batches = await consumer.getmany(*remaining, timeout_ms=500, max_records=5000)
+            for tp, batch in batches.items():
                 read += len(batch)
+                if await consumer.position(tp) >= remaining[tp]:
+                    remaining.pop(tp)
+            if batches:
+                stalled_since = time.monotonic()
+            elif time.monotonic() - stalled_since > 30:
+                raise TimeoutError(f"raw read: {read}/{total} records, stalled on {remaining}")
         return read / (time.perf_counter() - started)
     finally:
         await consumer.stop()
@@ -84,10 +95,11 @@ async def worker_catch_up(settings: TimelineSettings, total: int) -> float:
     started = time.perf_counter()
     await worker.start()
     try:
+        # Every case of ``publish`` holds three events: caught up when each timeline has them.
         applied = 0
         while applied < total // 3:
             await asyncio.sleep(0.5)
-            applied = await live.timelines._timelines.count_documents({})
+            applied = await live.timelines._timelines.count_documents({"entries": {"$size": 3}})
         return total / (time.perf_counter() - started)
     finally:
         await worker.stop()
@@ -109,6 +121,7 @@ async def main(options: argparse.Namespace) -> None:
         await asyncio.to_thread(provision, settings)
         print(f"publishing {options.records} signed events...", flush=True)
         total = await publish(layout.kafka_bootstrap, settings.topics_namespace, options.records)
+        print(f"published {total}", flush=True)
         raw = await raw_read(layout.kafka_bootstrap, settings.context_topics)
         print(f"raw aiokafka read: {raw:,.0f} records/s", flush=True)
         target = projecting(settings, f"bench_rebuild_{run}")

@@ -206,6 +206,8 @@ class Platform:
             "RELAIS_TIMELINE_MONGO_URI": s.mongo_uri,
             "RELAIS_TIMELINE_TOPICS_NAMESPACE": s.topics_namespace,
             "RELAIS_TIMELINE_DATABASE": s.database,
+            # The registry the platform's services published their keys in (verify reads it).
+            "RELAIS_TIMELINE_KEY_REGISTRY": str(s.key_registry),
         }
 
     async def relais_audit(self, *args: str) -> tuple[int, str]:

@@ -262,11 +262,11 @@ class Stack:
                 # A killed api's session is taken for dead after 10 s (default 30).
                 "RELAIS_INTAKE_OUTBOX_STOPPED_AFTER_S": "10",
                 "RELAIS_PROTECTION_ORDERS_OUTBOX_STOPPED_AFTER_S": "10",
-                # A claim left by a request killed half-way is taken over within the test; well
-                # above the slowest answer seen on this loaded machine (a live claim taken over
-                # would run its request twice).
-                "RELAIS_INTAKE_IDEMPOTENCY_STALE_S": "40",
-                "RELAIS_PROTECTION_ORDERS_IDEMPOTENCY_STALE_S": "40",
+                # A claim left by a request killed half-way is taken over within the test (its
+                # lease ends); well above the slowest answer seen on this loaded machine (a live
+                # claim taken over would run its request twice).
+                "RELAIS_INTAKE_IDEMPOTENCY_LEASE_S": "40",
+                "RELAIS_PROTECTION_ORDERS_IDEMPOTENCY_LEASE_S": "40",
                 "RELAIS_PROTECTION_ORDERS_DEADLINE_TICK_S": "0.5",
                 "RELAIS_PROTECTION_ORDERS_DEADLINE_LEASE_S": "5",
                 "RELAIS_PROTECTION_ORDERS_WORKER_NAME": f"rel-{self.run_id}-po-worker",

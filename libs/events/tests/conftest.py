@@ -44,7 +44,6 @@ def case_events(case_id: str) -> list[Event]:
             kind=CaseKind.CONJUGAL_VIOLENCE,
             departement="75",
             opened_via=Channel.SMS_114,
-            person_key="pk-1",
             minor_victim=False,
         ),
         ReportFiled(

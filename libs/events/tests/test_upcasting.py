@@ -6,11 +6,17 @@ import datetime as dt
 
 import pytest
 from relais_events.catalogue import catalogue
-from relais_events.catalogue.intake import RiskAssessed, RiskAssessedV1, RiskAssessedV2
+from relais_events.catalogue.intake import (
+    CaseOpened,
+    CaseOpenedV1,
+    RiskAssessed,
+    RiskAssessedV1,
+    RiskAssessedV2,
+)
 from relais_events.codec import from_record, to_record
 from relais_events.envelope import new_envelope, payload
 from relais_events.upcasting import MissingUpcaster, Upcasters
-from relais_events.vocabulary import Actor, Answer, RiskLevel, Role
+from relais_events.vocabulary import Actor, Answer, CaseKind, Channel, RiskLevel, Role
 
 
 def test_a_v1_risk_assessment_reads_as_the_latest(now: dt.datetime) -> None:
@@ -38,6 +44,33 @@ def test_a_v1_risk_assessment_reads_as_the_latest(now: dt.datetime) -> None:
     ]
     assert read.questionnaire == "unrecorded_v1"
     assert read.assessor_ref is None
+
+
+def test_a_v1_case_opened_reads_as_v2_without_its_clear_person_key(now: dt.datetime) -> None:
+    """Issue 13: no consumer keeps a copy of the key that linked a person's cases in clear."""
+    old = CaseOpenedV1(
+        case_id="case-9",
+        kind=CaseKind.CONJUGAL_VIOLENCE,
+        departement="93",
+        opened_via=Channel.POLICE,
+        person_key="f" * 64,
+        minor_victim=False,
+    )
+    envelope = new_envelope(
+        old,
+        source="intake",
+        subject="case-9",
+        aggregate_id="case-9",
+        aggregate_version=1,
+        actor=Actor(role=Role.POLICE, org="pn-93"),
+        jurisdiction="93",
+        now=now,
+    )
+    read = payload(from_record(to_record(envelope).value))
+    assert isinstance(read, CaseOpened)
+    assert read.departement == "93"
+    assert "f" * 64 not in read.model_dump_json()
+    assert "person_key" not in CaseOpened.model_fields
 
 
 def test_a_v2_risk_assessment_reads_with_an_unknown_assessor(now: dt.datetime) -> None:

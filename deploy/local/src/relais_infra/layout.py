@@ -38,6 +38,11 @@ def _port(name: str, default: int) -> int:
     return port
 
 
+def env_port(name: str, default: int) -> int:
+    """The port in the variable `name` (exits with a message naming it when it is not one)."""
+    return _port(name, default)
+
+
 @dataclass(frozen=True)
 class Layout:
     """Ports, folders and external endpoints of one local installation."""

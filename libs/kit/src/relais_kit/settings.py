@@ -147,9 +147,21 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     # How long a repeat of a keyed POST waits for the first one's answer before a 409, seconds.
     idempotency_wait_s: float = 2.0
-    # A keyed POST whose first attempt never finished (process killed, store away) is run again
-    # by a repeat once its claim is this old, in seconds; before, it answered 409 forever.
-    idempotency_stale_s: float = Field(default=120.0, gt=0)
+    # A keyed POST's claim is leased this long, seconds: a repeat after it takes the key over
+    # (its process crashed mid-request). Well above any request's own time limits.
+    idempotency_lease_s: float = Field(default=30.0, gt=0)
+    # Keys are kept this long, seconds (a day: a retry within it replays, a day later it runs
+    # again), then purged by a sweep every ``idempotency_sweep_s`` (FerretDB has no TTL index).
+    idempotency_retention_s: float = Field(default=86_400.0, gt=0)
+    idempotency_sweep_s: float = Field(default=600.0, gt=0)
+    # Access-log entries are kept this many days in the service's store, then purged by a
+    # sweep every ``access_log_purge_s`` (CNIL guidance: 6 to 12 months; DOMAIN.md "Data
+    # protection"). 365: twelve months.
+    access_log_retention_days: int = Field(default=365, ge=1)
+    access_log_purge_s: float = Field(default=3600.0, gt=0)
+    # Every 404 is sent no sooner than this after its request came in, seconds: a case of
+    # another département and a missing one then take the same time (issue 13).
+    not_found_floor_s: float = Field(default=0.05, ge=0)
     # Requests an api process serves at once; beyond, 503 with Retry-After at once (no queue).
     max_in_flight: int = Field(default=64, ge=1)
     # Upper bound for each /readyz check (Kafka metadata, Mongo ping), in seconds.

@@ -67,7 +67,6 @@ def file(case_id: str, report_id: str) -> Decide[Reports]:
             kind=CaseKind.CONJUGAL_VIOLENCE,
             departement="93",
             opened_via=Channel.POLICE,
-            person_key="a" * 64,
             minor_victim=False,
         )
         return [opened, filed]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from relais_events.catalogue.timeline import AccessLogged, AccessPurpose
+import datetime as dt
+
+from relais_events.catalogue.timeline import AccessLogged, AccessLogPurged, AccessPurpose
 from relais_events.envelope import Envelope, payload
 from relais_events.vocabulary import Role
 from relais_kit.application import Acting, pseudonym
@@ -62,3 +64,43 @@ async def test_a_listing_is_one_entry_naming_every_case_of_the_page(kit: Kit) ->
     assert entry.subject == event.access_id  # about the listing itself, not one of its cases
     assert len(kit.committed) == 1
     assert len(logged(kit)) == 1
+
+
+async def test_entries_past_the_retention_are_purged_and_the_purge_is_recorded(kit: Kit) -> None:
+    """CNIL guidance, DOMAIN.md "Data protection": kept 12 months (the setting), then deleted;
+    the purge is an ``access_log.purged`` event, with counts and never cases nor readers."""
+    log = AccessLog(kit.write_path())
+    year = dt.timedelta(days=365)
+    shown = [Shown("case-old", "93", "evt-1")]
+    old = [await log.record(READER, "case", AccessPurpose.COMMITTEE_REVIEW, shown) for _ in "ab"]
+    kit.clock.advance(dt.timedelta(days=200))
+    recent = await log.record(READER, "case", AccessPurpose.CASE_FOLLOW_UP, shown)
+    unpublished_at = kit.clock.now()
+    kit.clock.advance(dt.timedelta(days=1))
+    late = await log.record(READER, "case", AccessPurpose.CASE_FOLLOW_UP, shown)
+    published = [c.id for c in kit.committed if c.aggregate_id != late.aggregateid]
+    await kit.memory.mark_published(published)
+    assert await log.purge(year) is None  # nothing is a year old yet
+    kit.clock.advance(year - dt.timedelta(days=200))  # the first two are a year and a day old
+    purged = await log.purge(year)
+    assert purged is not None
+    event = payload(purged)
+    assert isinstance(event, AccessLogPurged)
+    assert (event.entries, event.retention_days) == (2, 365)
+    assert event.logged_before == kit.clock.now() - year
+    assert purged.subject == event.purge_id
+    assert "case-old" not in purged.model_dump_json()
+    assert "membre" not in purged.model_dump_json()
+    for entry in old:
+        assert await kit.memory.load(entry.aggregateid) == []
+    assert await kit.memory.load(recent.aggregateid) != []
+    # An entry not yet on Kafka is never purged, however old: only its relay may let it go.
+    kit.clock.set(unpublished_at + 3 * year)
+    again = await log.purge(year)
+    assert again is not None
+    later = payload(again)
+    assert isinstance(later, AccessLogPurged)
+    assert later.entries == 1
+    assert await kit.memory.load(recent.aggregateid) == []
+    assert await kit.memory.load(late.aggregateid) != []
+    assert await log.purge(year) is None

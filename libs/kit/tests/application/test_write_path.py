@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from relais_events.envelope import Envelope
-from relais_kit.application import AggregateBusy, OutsideJurisdiction, WritePath
+from relais_kit.application import AggregateBusy, NotVisible, OutsideJurisdiction, WritePath
 from relais_kit.application.write_path import snapshot_of
 from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
 
@@ -138,7 +138,7 @@ async def test_jurisdiction_is_checked_before_anything_is_decided(kit: Kit) -> N
         return []
 
     elsewhere = dataclasses.replace(POLICE_93, jurisdictions=frozenset({"75"}))
-    with pytest.raises(OutsideJurisdiction):
+    with pytest.raises(NotVisible):  # the case does not exist for them
         await kit.write_path().execute(REPORTS, "case-1", spy, acting=elsewhere)
     with pytest.raises(OutsideJurisdiction):  # nor may they open one there
         await kit.write_path().execute(

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.client import AIOKafkaClient
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from relais_kit.app import create_app
 from relais_kit.auth import Policy
 from relais_kit.http.health import kafka_metadata, mongo_ping
+from relais_kit.runtime import Runtime
 from relais_kit.settings import ServiceSettings
 
 Serve = Callable[..., Any]
@@ -63,6 +65,35 @@ async def test_readyz_is_a_503_when_mongo_does_not_answer(serve: Serve, servers:
     body = response.json()
     assert body["checks"] == {"kafka": "ok", "mongo": "failed"}
     assert "127.0.0.1:1" not in response.text  # hosts and reasons go to the log only
+
+
+@pytest.mark.servers
+async def test_readyz_is_a_503_when_kafka_does_not_answer(serve: Serve, servers: Any) -> None:
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongo_uri)
+    # Nothing listens on port 1: no broker answers the metadata request.
+    dead = AIOKafkaClient(bootstrap_servers="127.0.0.1:1", request_timeout_ms=500)
+    app = app_with(
+        lifespan_resources=[mongo],
+        readiness={"kafka": kafka_metadata(dead), "mongo": mongo_ping(mongo)},
+    )
+    async with serve(app) as client:
+        response = await client.get("/readyz")
+    await dead.close()
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"kafka": "failed", "mongo": "ok"}
+
+
+async def test_every_service_runtime_is_ready_only_when_its_store_and_its_kafka_answer() -> None:
+    runtime = Runtime.build(ServiceSettings(service_name="kit-health"))
+    assert set(runtime.readiness()) == {"kafka", "mongo"}
+    await runtime.client.close()
+
+
+async def test_the_kafka_check_fails_before_the_relay_has_a_producer() -> None:
+    runtime = Runtime.build(ServiceSettings(service_name="kit-health"))
+    with pytest.raises(RuntimeError, match="not started"):
+        await runtime.readiness()["kafka"]()
+    await runtime.client.close()
 
 
 class Startable:

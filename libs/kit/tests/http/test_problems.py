@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from fastapi import APIRouter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
+from relais_events.rules import RuleViolation
 from relais_kit.app import create_app
+from relais_kit.application import NotVisible
 from relais_kit.auth import Policy
 from relais_kit.http.errors import DomainRuleViolation
+from relais_kit.http.problems import ProblemError
 from relais_kit.http.schemas import StrictModel
 from relais_kit.settings import ServiceSettings
 
@@ -26,16 +30,31 @@ class ReportIn(StrictModel):
     victim: Victim
 
 
-class ProtectionOrderRuleViolated(Exception):  # noqa: N818  (shaped like a service domain error)
+class ProtectionOrderRuleViolated(RuleViolation):  # shaped like a service domain's base
     """A command breaks a rule of the protection-order domain."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class RulingBeforeApplication(ProtectionOrderRuleViolated):
     """A ruling cannot precede the application it answers (C. civ. 515-10)."""
+
+
+class OrderNotFound(ProtectionOrderRuleViolated):
+    """No order of the départements you act for has this id."""
+
+    status = 404
+
+
+class OrderAlreadyRuled(ProtectionOrderRuleViolated):
+    """An order is ruled once."""
+
+    status = 409
+
+
+class CaseNotKnownYet(ProtectionOrderRuleViolated):
+    """This service has not learnt the case from intake's events yet: retry shortly."""
+
+    status = 409
+    retry_after_s = 2
 
 
 class ConcurrencyConflict(Exception):  # noqa: N818  (the store's name)
@@ -61,10 +80,25 @@ async def raise_(what: str) -> None:
         "rule": DomainRuleViolation("report.victim_consent", "The victim has not consented."),
         "state": AlreadyRuled("order.already_ruled", "The order is already ruled."),
         "domain": RulingBeforeApplication(),
+        "missing": OrderNotFound("order-7"),
+        "ruled": OrderAlreadyRuled("order-7"),
+        "not-yet": CaseNotKnownYet("case-1"),
         "conflict": ConcurrencyConflict("case-1:000042 exists"),
         "bug": RuntimeError("mongodb://admin:hunter2@db/ secret victim name"),
     }
     raise errors[what]
+
+
+@router.get("/v1/cases/{case_id}")
+async def read_case(case_id: str) -> None:
+    """Four ways of not showing a case, as services raise them."""
+    errors: dict[str, Exception] = {
+        "case-hidden": NotVisible("75"),
+        "case-missing": OrderNotFound(case_id),
+        "case-gone": ProblemError(404, "Case not found", f"No {case_id}", slug="case-not-found"),
+        "case-unrouted": HTTPException(404, f"No such case {case_id}"),
+    }
+    raise errors[case_id]
 
 
 @pytest.fixture
@@ -73,7 +107,7 @@ async def client(serve: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
         ServiceSettings(service_name="kit-problems"),
         routers=[router],
         policy=Policy({}),
-        error_map={ProtectionOrderRuleViolated: 422, ConcurrencyConflict: 409},
+        error_map={ConcurrencyConflict: 409},
         tracer_provider=TracerProvider(),
     )
     # A server logs unhandled errors after the 500 is sent; the client must not re-raise them.
@@ -113,9 +147,21 @@ async def test_a_valid_body_passes(client: httpx.AsyncClient) -> None:
 
 
 async def test_http_exceptions_and_unknown_routes_are_problems(client: httpx.AsyncClient) -> None:
-    assert problem(await client.post("/v1/raise/http"), 404)["detail"] == "No such case"
-    assert problem(await client.get("/v1/nowhere"), 404)["type"] == "about:blank"
+    assert problem(await client.post("/v1/raise/http"), 404)["type"].endswith(":not-found")
+    assert problem(await client.get("/v1/nowhere"), 404)["instance"] == "/v1/nowhere"
     assert problem(await client.get("/v1/reports"), 405)
+
+
+async def test_a_hidden_case_answers_the_bytes_of_a_missing_one(client: httpx.AsyncClient) -> None:
+    """Issue 13: "outside your jurisdiction" would tell a caller that the case exists."""
+    bodies = set()
+    for case_id in ("case-hidden", "case-missing", "case-gone", "case-unrouted"):
+        response = await client.get(f"/v1/cases/{case_id}")
+        assert problem(response, 404)["instance"] == f"/v1/cases/{case_id}"
+        assert "retry-after" not in response.headers
+        bodies.add(response.content.replace(case_id.encode(), b"<id>"))
+    assert len(bodies) == 1, bodies
+    assert b"jurisdiction" not in bodies.pop()
 
 
 async def test_a_rule_violation_is_a_422_naming_the_rule(client: httpx.AsyncClient) -> None:
@@ -128,10 +174,27 @@ async def test_a_state_dependent_rule_can_be_a_409(client: httpx.AsyncClient) ->
     assert problem(await client.post("/v1/raise/state"), 409)["rule"] == "order.already_ruled"
 
 
-async def test_mapped_domain_errors_use_their_class_as_rule(client: httpx.AsyncClient) -> None:
+async def test_domain_rules_use_their_class_as_rule(client: httpx.AsyncClient) -> None:
     body = problem(await client.post("/v1/raise/domain"), 422)
     assert body["rule"] == "RulingBeforeApplication"
     assert "515-10" in body["detail"]
+
+
+async def test_a_domain_rule_answers_its_own_status(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post("/v1/raise/ruled"), 409)
+    assert body["rule"] == "OrderAlreadyRuled"
+    assert body["detail"].endswith("(order-7)")
+    # A 404 rule is the uniform not-found: no rule, no detail that names the record.
+    missing = problem(await client.post("/v1/raise/missing"), 404)
+    assert "rule" not in missing
+    assert "order-7" not in str(missing)
+
+
+async def test_a_rule_that_time_resolves_says_when_to_retry(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/v1/raise/not-yet")
+    assert problem(answer, 409)["rule"] == "CaseNotKnownYet"
+    assert answer.headers["Retry-After"] == "2"
+    assert "Retry-After" not in (await client.post("/v1/raise/domain")).headers
 
 
 async def test_a_concurrency_conflict_is_a_409(client: httpx.AsyncClient) -> None:
@@ -146,3 +209,31 @@ async def test_a_bug_is_a_generic_500(client: httpx.AsyncClient) -> None:
     assert "RuntimeError" not in text
     assert "Traceback" not in text
     assert len(body["trace_id"]) == 32  # what support searches the logs with
+
+
+async def test_every_404_waits_for_the_floor_so_timing_tells_nothing(
+    serve: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hidden case costs other round trips than a missing one: both are held until the
+    floor after the request came in (the delay asked is recorded, not timed)."""
+    waits: list[float] = []
+    real_sleep = anyio.sleep
+
+    async def recorded(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr("relais_kit.http.problems.anyio.sleep", recorded)
+    app = create_app(
+        ServiceSettings(service_name="kit-floor", not_found_floor_s=0.5),
+        routers=[router],
+        policy=Policy({}),
+        error_map={OrderNotFound: 404},
+        tracer_provider=TracerProvider(),
+    )
+    async with serve(app) as client:
+        for case_id in ("case-hidden", "case-missing"):
+            assert (await client.get(f"/v1/cases/{case_id}")).status_code == 404
+        assert (await client.post("/v1/reports", json={"x": 1})).status_code == 422
+    assert len(waits) == 2  # the two 404s, not the 422
+    assert all(0.0 < w <= 0.5 for w in waits)

@@ -120,3 +120,21 @@ async def test_a_claim_is_taken_once(processed: ProcessedEvents) -> None:
 async def test_concurrent_claims_have_one_winner(processed: ProcessedEvents) -> None:
     results = await asyncio.gather(*(processed.try_claim("timeline", "ev-9") for _ in range(8)))
     assert sorted(results) == [False] * 7 + [True]
+
+
+async def test_published_commits_of_a_range_are_purged_and_others_kept(
+    store: EventStore, reports: Reports
+) -> None:
+    """The access-log retention sweep: only published commits of the id range go."""
+    kept_out = await store.append(commit(reports, "access-9", 1))  # beyond the range
+    inside = [await store.append(commit(reports, f"access-{n}", 1)) for n in range(1, 4)]
+    other = await store.append(commit(reports, "case-1", 1))
+    await store.mark_published([inside[0].id, inside[1].id, kept_out.id, other.id])
+    assert await store.purge_published("access-", "access-5") == 2
+    assert await store.load("access-1") == []
+    assert await store.load("access-2") == []
+    assert [c.id for c in await store.load("access-3")] == [inside[2].id]  # not published yet
+    assert await store.load("access-9") != []
+    assert await store.load("case-1") != []
+    assert await store.get(inside[0].id) is None
+    assert await store.purge_published("access-", "access-5") == 0

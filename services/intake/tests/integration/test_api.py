@@ -167,7 +167,7 @@ async def test_every_read_is_logged_on_the_timeline_with_its_purpose(
     outside = await client.get(
         f"/v1/cases/{case_id}", headers=bearer("police", departements=("75",)) | PURPOSE
     )
-    assert outside.status_code == 403
+    assert outside.status_code == 404
     read = await client.get(f"/v1/cases/{case_id}?purpose=committee_review", headers=reader)
     assert read.status_code == 200, read.text
     assert read.json()["departement"] == "93"
@@ -183,3 +183,70 @@ async def test_every_read_is_logged_on_the_timeline_with_its_purpose(
         "resource": "case",
         "purpose": "committee_review",
     }
+
+
+def case_routes(case_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every intake route that names a case: method, path, body."""
+    assessment = {"questionnaire": "dash-2009", "level": "high", "answers": []}
+    link = {"linked_case_id": "case-any", "link": "same_victim", "confirmed": True}
+    return [
+        ("GET", f"/v1/cases/{case_id}", None),
+        ("POST", f"/v1/cases/{case_id}/risk-assessments", assessment),
+        ("POST", f"/v1/cases/{case_id}/close", {"reason": "duplicate"}),
+        ("POST", f"/v1/cases/{case_id}/links", link),
+        ("POST", "/v1/reports", report(departement="75", case_id=case_id)),
+        ("DELETE", f"/v1/cases/{case_id}/personal-data", {"basis": "erasure_request"}),
+    ]
+
+
+async def test_a_case_of_another_departement_answers_as_a_missing_one(
+    client: httpx.AsyncClient, bearer: Bearer, mongo: Any
+) -> None:
+    """Issue 13: the same status and bytes (the id aside) for a case of the 93 asked by a
+    police officer of the 75 as for an id that does not exist, on every route naming a case."""
+    case_id = (await client.post("/v1/reports", json=report(), headers=bearer("hotline"))).json()[
+        "case_id"
+    ]
+    # Police files, reads and closes; the erasure is the admin's: one token holds both roles.
+    police_75 = bearer("police", departements=("75",), also=("admin",)) | PURPOSE
+    missing = "case-0000000000000000000000000000"
+    for (method, path, body), (_, missing_path, missing_body) in zip(
+        case_routes(case_id), case_routes(missing), strict=True
+    ):
+        hidden = await client.request(method, path, json=body, headers=police_75)
+        absent = await client.request(method, missing_path, json=missing_body, headers=police_75)
+        assert hidden.status_code == absent.status_code == 404, (path, hidden.text)
+        assert hidden.content.replace(case_id.encode(), b"<id>") == absent.content.replace(
+            missing.encode(), b"<id>"
+        ), path
+    assert len(await commits_of(mongo, case_id)) == 1
+
+
+async def test_an_admin_erases_a_case_by_shredding_its_key(
+    client: httpx.AsyncClient, bearer: Bearer, mongo: Any, intake_topic: KafkaTap
+) -> None:
+    """DELETE .../personal-data (issue 13): the data key goes, case.erased is published, the
+    sealed personal data of the case no longer opens, and the case reads as not found."""
+    filed = await client.post("/v1/reports", json=report(), headers=bearer("hotline"))
+    case_id = filed.json()["case_id"]
+    path = f"/v1/cases/{case_id}/personal-data"
+    why = {"basis": "erasure_request"}
+    refused = await client.request("DELETE", path, json=why, headers=bearer("police"))
+    assert refused.status_code == 403  # who follows a case does not shred it
+    no_basis = await client.request("DELETE", path, json={}, headers=bearer("admin"))
+    assert no_basis.status_code == 422
+    erased = await client.request("DELETE", path, json=why, headers=bearer("admin"))
+    assert erased.status_code == 200, erased.text
+    [record] = [t for t in await intake_topic.wait_for(case_id, 4) if t.envelope.id in erased.text]
+    assert record.envelope.type == "case.erased"
+    assert record.envelope.data["basis"] == "erasure_request"
+    assert await mongo["case_keys"].find_one({"_id": case_id}) == {"_id": case_id, "shredded": True}
+    again = await client.request("DELETE", path, json=why, headers=bearer("admin"))
+    assert again.status_code == 409
+    assert again.json()["rule"] == "CaseAlreadyErased"
+    read = await client.get(f"/v1/cases/{case_id}", headers=bearer("hotline") | PURPOSE)
+    assert read.status_code == 404
+    attach = await client.post(
+        "/v1/reports", json=report(case_id=case_id), headers=bearer("hotline")
+    )
+    assert attach.status_code == 409  # an erased case takes nothing new

@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 from relais_events.catalogue.intake import (
     CaseClosed,
+    CaseErased,
     CaseLinked,
     CaseLinkKind,
     CaseOpened,
     ClosureReason,
+    ErasureBasis,
     ReportFiled,
     ReportKind,
     RiskAssessed,
@@ -19,7 +21,7 @@ from relais_events.catalogue.intake import (
 from relais_events.vocabulary import CaseKind, Channel, RiskLevel, Role, TraffickingForm
 from relais_intake.domain import errors
 from relais_intake.domain.case import CaseStatus, decide
-from relais_intake.domain.commands import CloseCase, LinkCase
+from relais_intake.domain.commands import AssessRisk, CloseCase, EraseCase, LinkCase
 
 from .factories import NOW, assessment, file_report, fold, opened_case
 
@@ -122,6 +124,41 @@ def test_close_once() -> None:
     assert isinstance(closed, CaseClosed)
     with pytest.raises(errors.CaseAlreadyClosed):
         decide(fold([closed], opened_case()), close, NOW)
+
+
+ERASE = EraseCase(case_id="case-1", actor_role=Role.ADMIN, basis=ErasureBasis.ERASURE_REQUEST)
+
+
+def test_an_open_or_closed_case_is_erased_once_and_then_takes_nothing() -> None:
+    """GDPR art. 17, DOMAIN.md "Data protection": erased everywhere, once."""
+    close = CloseCase(case_id="case-1", actor_role=Role.POLICE, reason=ClosureReason.VICTIM_SAFE)
+    closed = fold(decide(opened_case(), close, NOW), opened_case())
+    for state in (opened_case(), closed):
+        [erased] = decide(state, ERASE, NOW)
+        assert isinstance(erased, CaseErased)
+        assert erased.basis is ErasureBasis.ERASURE_REQUEST
+        gone = fold([erased], state)
+        assert gone.status is CaseStatus.ERASED
+        with pytest.raises(errors.CaseAlreadyErased):
+            decide(gone, ERASE, NOW)
+        with pytest.raises(errors.CaseIsClosed):
+            decide(gone, file_report(attach=True, report_id="report-9"), NOW)
+        reassess = AssessRisk(
+            case_id="case-1",
+            actor_role=Role.POLICE,
+            assessment=assessment(RiskLevel.HIGH, "assessment-9"),
+        )
+        with pytest.raises(errors.CaseIsClosed):
+            decide(gone, reassess, NOW)
+    with pytest.raises(errors.CaseNotFound):
+        decide(None, ERASE, NOW)
+
+
+def test_case_opened_carries_no_person_key_in_clear() -> None:
+    """The command's person key is sealed by the application, never put in the event's data."""
+    opened, _ = decide(None, file_report(), NOW)
+    assert isinstance(opened, CaseOpened)
+    assert "a" * 64 not in opened.model_dump_json()
 
 
 def test_link_on_confirmation_within_the_departement() -> None:

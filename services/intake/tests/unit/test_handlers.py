@@ -19,7 +19,7 @@ from relais_intake.application.reports import (
 )
 from relais_intake.domain import errors
 from relais_intake.domain.person_key import Identity
-from relais_kit.application import Acting, AggregateBusy, OutsideJurisdiction
+from relais_kit.application import Acting, AggregateBusy, NotVisible
 from relais_kit.store import ConcurrencyConflict, NewCommit, StoredCommit
 from relais_kit.store.delegating import DelegatingEventStore
 
@@ -184,9 +184,26 @@ async def test_link_confirmed_by_a_user(world: World) -> None:
         )
 
 
+async def test_a_case_of_another_departement_is_linked_to_as_a_missing_one(
+    world: World,
+) -> None:
+    """Issue 13: "across départements" would tell a 93 caller that the 75 case exists."""
+    mine, theirs = await file(world), await file(world, departement="75")
+    for other in (theirs.case_id, "case-never-filed"):
+        with pytest.raises(errors.LinkedCaseNotFound):
+            await handle_link_case(
+                mine.case_id,
+                other,
+                CaseLinkKind.SAME_VICTIM,
+                confirmed=True,
+                services=world.services,
+                acting=HOTLINE_93,
+            )
+
+
 async def test_jurisdiction_is_checked_before_any_rule(world: World) -> None:
     case = await file(world, departement="75")
-    with pytest.raises(OutsideJurisdiction):
+    with pytest.raises(NotVisible):  # answered as a missing case
         await handle_close_case(
             case.case_id,
             ClosureReason.DUPLICATE,

@@ -1,4 +1,4 @@
-"""Dev keys on disk and the error map: what the composition root and the api rely on."""
+"""Dev keys on disk: what the composition root relies on."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import stat
 from pathlib import Path
 
 from relais_events.keyregistry import load_registry
-from relais_intake.domain import errors
-from relais_intake.entrypoints.api import error_map
 from relais_kit.signing import dev_secret, dev_signing_key
 
 
@@ -27,11 +25,3 @@ def test_dev_person_key_secret_survives_restarts(tmp_path: Path) -> None:
     secret = dev_secret(tmp_path, "intake.person-key")
     assert secret == dev_secret(tmp_path, "intake.person-key")
     assert len(secret) == 32
-
-
-def test_every_rule_has_its_status_in_the_error_map() -> None:
-    mapped = error_map()
-    assert mapped[errors.CaseNotFound] == 404
-    assert mapped[errors.LoweringNeedsReviewer] == 403
-    assert mapped[errors.LinkAcrossDepartements] == 422
-    assert all(rule in mapped for rule in errors.CaseRuleViolation.__subclasses__())

@@ -106,8 +106,21 @@ async def test_outside_the_jurisdiction_nothing_is_seen_nor_written(api: Api) ->
     answer = await api.client.post(
         f"{ORDERS}/{order}/service", json={"at": paris(3, 4).isoformat()}, headers=headers
     )
-    assert answer.status_code == 403
+    assert answer.status_code == 404
     assert await api.commits(order) == before
+    # Issue 13: the same bytes (the id aside) as an order that does not exist, read or written.
+    for path, body in (("", None), ("/service", {"at": paris(3, 4).isoformat()})):
+        method = "GET" if body is None else "POST"
+        hidden = await api.client.request(
+            method, f"{ORDERS}/{order}{path}", json=body, headers=headers | PURPOSE
+        )
+        absent = await api.client.request(
+            method, f"{ORDERS}/op-never{path}", json=body, headers=headers | PURPOSE
+        )
+        assert hidden.status_code == absent.status_code == 404
+        assert hidden.content.replace(order.encode(), b"<id>") == absent.content.replace(
+            b"op-never", b"<id>"
+        )
     assert (await api.client.get(ORDERS, headers=headers | PURPOSE)).json() == []
 
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from relais_kit.application import Clock
+from relais_kit.cases.mongo import MongoCaseDirectory
 from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
 from relais_kit.runtime import Runtime
 
 from relais_referrals.adapters.file_clock import FileClock
 from relais_referrals.adapters.mongo_capacity import MongoShelterCapacity
-from relais_referrals.adapters.mongo_cases import MongoCaseDirectory, MongoPartnerDirectory
 from relais_referrals.adapters.mongo_index import MongoReferralIndex
+from relais_referrals.adapters.mongo_partners import MongoPartnerDirectory
 from relais_referrals.application.due_escalations import DueEscalations, EscalationManager
 from relais_referrals.application.on_event import EventHandlers
 from relais_referrals.application.ports import ScheduledEscalation

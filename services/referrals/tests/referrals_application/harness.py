@@ -23,6 +23,7 @@ from relais_events.vocabulary import (
 )
 from relais_kit.application import Acting, ManualClock, WritePath
 from relais_kit.application.access_log import AccessLog
+from relais_kit.cases.memory import MemoryCaseDirectory
 from relais_kit.due.memory import MemoryDueSchedule, MemoryFirings
 from relais_kit.store import events_of
 from relais_kit.store.memory import MemoryEventStore
@@ -79,7 +80,6 @@ def opened(case_id: str, minor: bool = False) -> Envelope:
         kind=CaseKind.CONJUGAL_VIOLENCE,
         departement=DEP,
         opened_via=Channel.POLICE,
-        person_key=f"pk-{case_id}",
         minor_victim=minor,
     )
     return intake_event(event, case_id, 1)
@@ -90,7 +90,7 @@ class Harness:
     clock: ManualClock = field(default_factory=lambda: ManualClock(T0))
     store: MemoryEventStore = field(default_factory=MemoryEventStore)
     keys: MemoryKeyStore = field(default_factory=MemoryKeyStore)
-    cases: memory.MemoryCaseDirectory = field(default_factory=memory.MemoryCaseDirectory)
+    cases: MemoryCaseDirectory = field(default_factory=MemoryCaseDirectory)
     partners: memory.MemoryPartnerDirectory = field(default_factory=memory.MemoryPartnerDirectory)
     index: memory.MemoryReferralIndex = field(default_factory=memory.MemoryReferralIndex)
     capacity: memory.MemoryShelterCapacity = field(default_factory=memory.MemoryShelterCapacity)

@@ -10,7 +10,6 @@ from relais_events.catalogue.referrals import OverrideGround, ReferralOutcomeRea
 from relais_events.catalogue.timeline import AccessPurpose
 from relais_events.pii import open_pii
 from relais_events.vocabulary import ConsentPurpose
-from relais_kit.application import OutsideJurisdiction
 from relais_referrals.application.consents import give_consent, read_consents, withdraw_consent
 from relais_referrals.application.reads import partner_inbox, referrer_outbox
 from relais_referrals.application.referrals import (
@@ -119,7 +118,7 @@ async def test_a_partner_of_another_departement_sees_and_answers_nothing(h: Harn
     with pytest.raises(errors.PartnerNotFound):  # another organisation's inbox does not exist
         await partner_inbox(partner, OPEN, services=h.services, reader=STRANGER, purpose=WHY)
     accept = AcceptReferral(referral_id, STRANGER.org_ref)
-    with pytest.raises(OutsideJurisdiction):
+    with pytest.raises(errors.CaseNotKnown):  # not in their départements: it does not exist
         await answer_referral(CASE, accept, services=h.services, acting=STRANGER)
     with pytest.raises(errors.CaseNotFound):
         await read_consents(CASE, services=h.services, reader=STRANGER, purpose=WHY)

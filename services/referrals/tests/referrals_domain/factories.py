@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from relais_events.catalogue import Event
 from relais_events.catalogue.referrals import OverrideGround, SharedDataCategory
 from relais_events.vocabulary import ConsentPurpose, PartnerKind, RiskLevel, Role
-from relais_referrals.domain.case_facts import CaseFacts
+from relais_kit.cases import CaseFacts
 from relais_referrals.domain.case_referrals import decide, evolve
 from relais_referrals.domain.commands import CaseCommand, SendReferral
 from relais_referrals.domain.consent import PARIS, ConsentScope, GiveConsent

@@ -75,7 +75,6 @@ def case_opened(case_id: str, dep: str = "93", minor: bool = False) -> list[Enve
         kind=CaseKind.CONJUGAL_VIOLENCE,
         departement=dep,
         opened_via=Channel.POLICE,
-        person_key=f"pk-{case_id}",
         minor_victim=minor,
     )
     filed = ReportFiled(

@@ -232,9 +232,32 @@ async def test_a_partner_of_another_departement_sees_nothing_of_the_case(
     for path in (f"/v1/cases/{case_id}/referrals", f"/v1/cases/{case_id}/consents"):
         answer = await api.client.get(path, headers=bearer("police", "69", org="pn-69"))
         assert answer.status_code == 404, path
-    accept = await api.client.post(f"/v1/cases/{case_id}/referrals/{referral}/accept", headers=LYON)
-    assert accept.status_code == 403
-    assert accept.json()["type"].endswith("forbidden-jurisdiction")
+    # The case is of a département the 69 does not act for: on every route naming it, the
+    # same status and bytes (the id aside) as a case that does not exist (issue 13).
+    police_69 = bearer("police", "69", org="pn-69")
+    routes = [
+        ("POST", "/referrals/{r}/accept", None, LYON),
+        ("POST", "/referrals/{r}/decline", {"reason": "no_capacity"}, LYON),
+        ("POST", "/referrals/{r}/complete", None, LYON),
+        ("POST", "/referrals/{r}/withdraw", {"reason": "unreachable"}, police_69),
+        ("GET", "/referrals", None, police_69),
+        ("GET", "/consents", None, police_69),
+        ("POST", "/consents", CONSENT, police_69),
+        ("POST", "/referrals", {**SEND, "partner_id": lyon}, police_69),
+    ]
+    for method, tail, body, headers in routes:
+        path = tail.replace("{r}", referral)
+        hidden = await api.client.request(
+            method, f"/v1/cases/{case_id}{path}", json=body, headers=headers
+        )
+        absent = await api.client.request(
+            method, f"/v1/cases/case-nowhere{path}", json=body, headers=headers
+        )
+        assert hidden.status_code == absent.status_code == 404, (path, hidden.text)
+        assert hidden.content.replace(case_id.encode(), b"") == absent.content.replace(
+            b"case-nowhere", b""
+        ), path
+    assert referral in [r["referral_id"] for r in await inbox(api, cidff, CIDFF)]  # still sent
 
 
 async def test_consent_expires_at_its_instant_over_http(api: Api, cidff: str) -> None:

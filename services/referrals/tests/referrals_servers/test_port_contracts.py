@@ -10,17 +10,16 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
-from relais_events.vocabulary import CaseKind, PartnerKind, RiskLevel
+from relais_events.vocabulary import PartnerKind
 from relais_infra.testing import Servers
 from relais_kit.due import DueSchedule, Firing, Firings
 from relais_kit.due.memory import MemoryDueSchedule, MemoryFirings
 from relais_kit.due.mongo import MongoDueSchedule, MongoFirings
 from relais_referrals.adapters import memory
 from relais_referrals.adapters.mongo_capacity import MongoShelterCapacity
-from relais_referrals.adapters.mongo_cases import MongoCaseDirectory, MongoPartnerDirectory
 from relais_referrals.adapters.mongo_index import MongoReferralIndex
+from relais_referrals.adapters.mongo_partners import MongoPartnerDirectory
 from relais_referrals.application.ports import (
-    CaseDirectory,
     IndexRow,
     PartnerDirectory,
     ReferralIndex,
@@ -30,7 +29,6 @@ from relais_referrals.application.ports import (
 )
 from relais_referrals.bootstrap import ESCALATION_FIRINGS, ESCALATION_SCHEDULE
 from relais_referrals.domain.capacity import Declaration, Stay
-from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.partner import Partner
 from relais_referrals.domain.referral import ReferralStatus
 
@@ -41,7 +39,6 @@ D = dt.date(2026, 3, 2)
 
 @dataclass
 class Ports:
-    cases: CaseDirectory
     partners: PartnerDirectory
     index: ReferralIndex
     capacity: ShelterCapacity
@@ -53,7 +50,6 @@ class Ports:
 async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterator[Ports]:
     if request.param == "memory":
         yield Ports(
-            memory.MemoryCaseDirectory(),
             memory.MemoryPartnerDirectory(),
             memory.MemoryReferralIndex(),
             memory.MemoryShelterCapacity(),
@@ -65,7 +61,6 @@ async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterat
     db = client[servers.database(f"rf_ports_{secrets.token_hex(3)}")]
     try:
         yield Ports(
-            MongoCaseDirectory(db),
             MongoPartnerDirectory(db),
             MongoReferralIndex(db),
             MongoShelterCapacity(db),
@@ -75,16 +70,6 @@ async def ports(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterat
     finally:
         await client.drop_database(db.name)
         await client.close()
-
-
-async def test_case_facts_are_replaced_whole(ports: Ports) -> None:
-    assert await ports.cases.get("case-1") is None
-    facts = CaseFacts("case-1", "93", CaseKind.TRAFFICKING, True, RiskLevel.HIGH, False, "e-2", 2)
-    await ports.cases.put(facts)
-    assert await ports.cases.get("case-1") == facts
-    closed = replace(facts, closed=True, risk_level=None, kind=None, last_event_id="e-3", version=3)
-    await ports.cases.put(closed)
-    assert await ports.cases.get("case-1") == closed
 
 
 async def test_partners_are_listed_once_by_departement_and_kind(ports: Ports) -> None:

@@ -98,7 +98,6 @@ def case_history(
             kind=kind,
             departement=departement,
             opened_via=Channel.POLICE,
-            person_key=f"pk-{case_id}",
             minor_victim=False,
         ),
         "intake",

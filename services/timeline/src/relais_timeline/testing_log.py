@@ -118,7 +118,6 @@ def case_log(
             kind=CaseKind.CONJUGAL_VIOLENCE,
             departement="75",
             opened_via=Channel.POLICE,
-            person_key=f"pk-{case_id}",
             minor_victim=False,
         ),
         *(

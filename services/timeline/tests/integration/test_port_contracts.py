@@ -84,6 +84,19 @@ async def test_a_timeline_round_trips_by_case_id_and_is_replaced_whole(
     assert await store.get("case-2") is None
 
 
+async def test_adding_new_timelines_never_overwrites_one_that_exists(
+    adapters: Adapters, event: MakeEvent
+) -> None:
+    store = adapters.timelines
+    kept = apply(empty_timeline("case-1"), event("a"))
+    await store.put(kept)
+    presumed = [apply(empty_timeline(c), event(f"{c}-first")) for c in ("case-1", "case-2")]
+    assert await store.add_new(presumed) == {"case-1"}
+    assert await store.get("case-1") == kept
+    assert await store.get("case-2") == presumed[1]
+    assert await store.add_new([]) == set()
+
+
 def row(case_id: str, departement: str = "75", **changes: Any) -> CommitteeCase:
     base = CommitteeCase(
         case_id=case_id,
@@ -97,6 +110,19 @@ def row(case_id: str, departement: str = "75", **changes: Any) -> CommitteeCase:
         case_hash="0" * 64,
     )
     return base.model_copy(update=changes)
+
+
+async def test_adding_new_committee_rows_never_overwrites_one_that_exists(
+    adapters: Adapters,
+) -> None:
+    cases = adapters.committee_cases
+    await cases.put(row("case-1", risk_level="medium"))
+    assert await cases.add_new([row("case-1"), row("case-2")]) == {"case-1"}
+    page = await cases.open_cases("75")
+    assert [(c.case_id, c.risk_level) for c in page.cases] == [
+        ("case-1", "medium"),
+        ("case-2", "high"),
+    ]
 
 
 async def test_the_committee_list_filters_pages_and_keeps_one_row_per_case(

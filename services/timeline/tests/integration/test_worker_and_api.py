@@ -89,6 +89,14 @@ async def test_other_departements_and_reporting_points_get_nothing(
     assert elsewhere.status_code == 404
     assert case_id not in elsewhere.text.replace(url, "")  # only the instance path names it
     assert "entries" not in elsewhere.json()
+    missing = await client.get(
+        "/v1/cases/case-never-opened/timeline", headers=bearer(Role.COMMITTEE_MEMBER, "93")
+    )
+    # Issue 13: the bytes of a missing case, the id aside.
+    assert missing.status_code == 404
+    assert elsewhere.content.replace(case_id.encode(), b"") == missing.content.replace(
+        b"case-never-opened", b""
+    )
     assert (await client.get(url, headers=bearer(Role.REPORTING_POINT, "75"))).status_code == 403
     assert (await client.get(url, headers=bearer(Role.POLICE, "75"))).status_code == 403
     listing = await client.get(

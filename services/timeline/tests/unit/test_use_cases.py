@@ -29,8 +29,9 @@ from relais_timeline.application.errors import (
     EventNotYetApplied,
     NotThisCommittee,
 )
-from relais_timeline.application.projection import TimelineProjection
+from relais_timeline.application.projection import Arrival, TimelineProjection
 from relais_timeline.application.reads import TimelineReads
+from relais_timeline.domain.committee_case import committee_case
 from relais_timeline.domain.summary import Origin
 from relais_timeline.testing import case_history, report
 
@@ -108,6 +109,34 @@ async def test_projection_is_idempotent_and_keeps_the_access_log_out_of_cases() 
     )
     assert not await world.projection.project(access, NOW, None)
     assert await world.timelines.get("case-1") == before
+
+
+async def test_a_new_process_redelivered_a_case_start_keeps_what_the_case_had() -> None:
+    """The first event of a case is presumed to open a new timeline; it must not erase one."""
+    world = World()
+    history = case_history("case-1")
+    await world.feed(*history[:2])
+    restarted = TimelineProjection(world.timelines, world.cases)  # empty cache
+    placed = await restarted.project_all(
+        [Arrival(e, e.time, None) for e in (history[0], history[2])]
+    )
+    assert placed == {"case-1": [history[2].id]}
+    after = await world.timelines.get("case-1")
+    assert after is not None
+    assert [e.event.event_id for e in after.entries] == [e.id for e in history]
+    assert world.cases.rows["case-1"] == committee_case(after)
+
+
+async def test_a_row_lost_between_the_timeline_insert_and_its_write_comes_back() -> None:
+    world = World()
+    history = case_history("case-1")
+    await world.feed(*history)
+    del world.cases.rows["case-1"]  # the process died after inserting the timeline
+    restarted = TimelineProjection(world.timelines, world.cases)
+    assert await restarted.project_all([Arrival(e, e.time, None) for e in history]) == {}
+    stored = await world.timelines.get("case-1")
+    assert stored is not None
+    assert world.cases.rows["case-1"] == committee_case(stored)
 
 
 async def test_a_read_shows_the_case_and_logs_who_why_and_what() -> None:

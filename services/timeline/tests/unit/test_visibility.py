@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from relais_events.catalogue.intake import CaseOpened
+from relais_events.catalogue.intake import CaseOpenedV1
 from relais_events.envelope import new_envelope
 from relais_events.vocabulary import Actor, CaseKind, Channel, Role
 from relais_timeline.domain.summary import EventSummary, summarize
@@ -63,8 +63,8 @@ def test_the_structure_view_has_no_data_and_the_summary_view_has_it(event: MakeE
 
 
 def test_a_summary_never_holds_pii_nor_the_person_key() -> None:
-    opened = new_envelope(
-        CaseOpened(
+    opened = new_envelope(  # a v1 record: its person key was in clear
+        CaseOpenedV1(
             case_id="case-1",
             kind=CaseKind.CONJUGAL_VIOLENCE,
             departement="75",

@@ -65,10 +65,11 @@ class _Intake(Event):
 
 
 @register
-class CaseOpened(_Intake):
-    """A case opened by the first report from any channel, or by a clerk for a court application."""
+class CaseOpenedV1(_Intake):
+    """Kept to read v1 records: they carried the person key in clear in ``data``."""
 
     TYPE = "case.opened"
+    VERSION = 1
 
     case_id: Identifier
     kind: CaseKind
@@ -77,6 +78,36 @@ class CaseOpened(_Intake):
     opened_via: Channel
     person_key: Identifier  # pseudonymous person key: found only within a jurisdiction
     minor_victim: bool  # a minor victim of trafficking is protected unconditionally (plan axis 3)
+
+
+@register
+class CaseOpened(_Intake):
+    """A case opened by the first report from any channel, or by a clerk for a court application.
+
+    v2: the pseudonymous person key is in the envelope's sealed ``pii`` (``{"person_key": ...}``),
+    no longer in ``data``. Sealed, not rotated: a key in clear links every case of one person for
+    whoever reads the log (a copy, an export, a backup), and the log is never rewritten, so a
+    rotation would leave the old key readable in every record already written. Sealed with the
+    case's data key, it goes when that key is shredded (``case.erased``): nothing in the log ties
+    the erased case to the person's other cases any more, while hashes still verify.
+    """
+
+    TYPE = "case.opened"
+    VERSION = 2
+
+    case_id: Identifier
+    kind: CaseKind
+    trafficking_forms: list[TraffickingForm] = Field(default_factory=list)
+    departement: Departement
+    opened_via: Channel
+    minor_victim: bool  # a minor victim of trafficking is protected unconditionally (plan axis 3)
+
+
+@upcaster("case.opened", 1)
+def _case_opened_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # The clear key of a v1 record is dropped on reading, so no consumer keeps a copy of it;
+    # the record itself stays as written (the log is append-only and hashed).
+    return {k: v for k, v in data.items() if k != "person_key"}
 
 
 @register
@@ -204,7 +235,11 @@ class CaseClosed(_Intake):
 
 @register
 class CaseErased(_Intake):
-    """The case's data key was shredded: its personal data is gone from every copy of the log."""
+    """The case's data key was shredded: its personal data is gone from every copy of the log.
+
+    Emitted by intake, which owns the case's data key, on an admin's request with its legal
+    basis (GDPR art. 17, DOMAIN.md "Data protection"); every service that holds a copy of the
+    case's personal data or its own data key for it drops them when it reads this event."""
 
     TYPE = "case.erased"
     ENDS_CASE = True

@@ -1,7 +1,9 @@
 """Events of the shelter context: sites, places, allocations, nights and funding envelopes.
 
-A site's address is secret outside the shelter service: it is in no event at all, not even sealed.
-Money is in integer cents, so that canonical JSON never has to agree on a float's digits.
+A site's name and address are secret outside the shelter service: they are never in ``data``;
+``shelter.site_registered`` carries them sealed in ``pii`` (the site's own data key), so only the
+shelter service, which holds the key, can open them. Money is in integer cents, so that
+canonical JSON never has to agree on a float's digits.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ class NightClaimRejection(StrEnum):
     PERSON_ALREADY_COUNTED = "person_already_counted"  # once per night across all sites
     OVER_DECLARED_CAPACITY = "over_declared_capacity"
     OUTSIDE_ENVELOPE_PERIOD = "outside_envelope_period"
+    OUTSIDE_ENVELOPE_TERRITORY = "outside_envelope_territory"  # the site is in another département
+
+
+class ShelterOverrideGround(StrEnum):
+    MINOR = "minor"  # a minor victim is protected unconditionally (trafficking plan, axis 3)
 
 
 class _Shelter(Event):
@@ -37,7 +44,7 @@ class _Shelter(Event):
 
 @register
 class SiteRegistered(_Shelter):
-    """A shelter or hotel site. No address: the shelter service keeps it to itself."""
+    """A shelter or hotel site. Its name and address are sealed in ``pii``, never here."""
 
     TYPE = "shelter.site_registered"
 
@@ -50,7 +57,11 @@ class SiteRegistered(_Shelter):
 
 @register
 class CapacityDeclared(_Shelter):
-    """Places a site offers on each night of a range; allocations never exceed them."""
+    """Places a site offers on each night of a range; allocations never exceed them.
+
+    ``child_places`` of the ``places`` suit children (family rooms): a child is only placed in
+    one of them, an adult only in one of the others. Absent (0) in the first records.
+    """
 
     TYPE = "shelter.capacity_declared"
 
@@ -58,6 +69,7 @@ class CapacityDeclared(_Shelter):
     first_night: dt.date
     last_night: dt.date
     places: int = Field(ge=0, le=10_000)
+    child_places: int = Field(default=0, ge=0, le=10_000)
 
 
 @register
@@ -72,6 +84,18 @@ class ShelterAllocated(_Shelter):
     adults: int = Field(ge=1, le=20)
     children: int = Field(ge=0, le=20)
     minor_victim: bool  # consent rules never block shelter for a minor; the override is recorded
+
+
+@register
+class ShelterConsentOverridden(_Shelter):
+    """A place given without the person's consent because the victim is a minor: consent rules
+    never block shelter for a minor, and the override is recorded (DOMAIN.md "Minors")."""
+
+    TYPE = "shelter.consent_overridden"
+
+    allocation_id: Identifier
+    case_id: Identifier
+    ground: ShelterOverrideGround
 
 
 @register

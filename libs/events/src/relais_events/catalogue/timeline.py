@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from relais_events import topics
 from relais_events.catalogue.base import Event, register
@@ -110,3 +110,23 @@ def _access_logged_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     upgraded = {k: v for k, v in data.items() if k != "case_id"}
     upgraded["case_ids"] = [data["case_id"]]
     return upgraded
+
+
+@register
+class AccessLogPurged(_Timeline):
+    """Access-log entries past their retention were deleted from a service's own store.
+
+    DOMAIN.md "Data protection" and the CNIL's guidance: access logs are kept 6 to 12 months,
+    then deleted. The purge is itself on the signed log, so an auditor sees that retention is
+    applied and up to when: which service, the instant before which entries were logged, the
+    retention and how many entries that process deleted; never the cases nor the readers.
+    An event rather than an access entry: nobody read case data, the platform deleted some.
+    """
+
+    TYPE = "access_log.purged"
+
+    purge_id: Identifier
+    service: Identifier
+    logged_before: AwareDatetime
+    retention_days: int = Field(ge=1)
+    entries: int = Field(ge=1)

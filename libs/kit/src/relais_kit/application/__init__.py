@@ -25,7 +25,7 @@ What the envelope's links mean, in DESIGN.md section 4's words, the same in ever
   and commit of the command.
 """
 
-from relais_kit.application.acting import Acting, OutsideJurisdiction, pseudonym
+from relais_kit.application.acting import Acting, NotVisible, OutsideJurisdiction, pseudonym
 from relais_kit.application.aggregate import Aggregate, Loaded
 from relais_kit.application.clock import Clock, ManualClock, SystemClock
 from relais_kit.application.write_path import AggregateBusy, Committed, WritePath
@@ -40,6 +40,7 @@ __all__ = [
     "EventStore",
     "Loaded",
     "ManualClock",
+    "NotVisible",
     "OutsideJurisdiction",
     "SystemClock",
     "WritePath",

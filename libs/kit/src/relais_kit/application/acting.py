@@ -1,8 +1,14 @@
 """Who acts: the caller of a command or a read, as the layers below the HTTP edge see it.
 
 Built from a verified token at the edge (``relais_kit.http.acting``), or ``Acting.system`` for a
-process manager. The write path checks the jurisdiction itself (``ensure_acts_for``) on the
+process manager. The write path checks the jurisdiction itself (``ensure_sees``) on the
 loaded aggregate, so no layer hands a check back up to the one that called it.
+
+Two refusals, on purpose: a caller who names a département they do not act for (to file a
+report there, to list its orders) is refused as such (``OutsideJurisdiction``, 403: the
+département is theirs to name, nothing is revealed); a caller who names a RECORD of a
+département they do not act for is told it does not exist (``NotVisible``, the same 404 as a
+missing id), since "outside your jurisdiction" would tell them that the case exists (issue 13).
 
 Every identifier written into an event about a caller goes through ``pseudonym``: kept when it
 is a safe identifier (``clav-93-member``), else its SHA-256 as ``sha256-<hex>`` (an e-mail-shaped
@@ -37,6 +43,14 @@ class OutsideJurisdiction(Exception):  # noqa: N818  (named after what happened)
 
     def __init__(self, departement: str | None) -> None:
         super().__init__(f"not acting for {departement!r}")
+        self.departement = departement
+
+
+class NotVisible(LookupError):  # noqa: N818  (named after what happened)
+    """The record exists but not for this caller: answered exactly as a missing one (404)."""
+
+    def __init__(self, departement: str | None) -> None:
+        super().__init__(f"not visible outside {departement!r}")
         self.departement = departement
 
 
@@ -84,6 +98,11 @@ class Acting:
     def ensure_acts_for(self, departement: str | None) -> None:
         if not self.acts_for(departement):
             raise OutsideJurisdiction(departement)
+
+    def ensure_sees(self, departement: str | None) -> None:
+        """For a record that exists: ``NotVisible`` (not found) unless the caller acts for it."""
+        if not self.acts_for(departement):
+            raise NotVisible(departement)
 
     def departements(self) -> list[str]:
         """The département codes the caller acts for, national scope left out, sorted."""

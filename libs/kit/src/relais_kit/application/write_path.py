@@ -130,9 +130,10 @@ class WritePath:
         """Decide ``decide`` on the aggregate and append what it returns as ONE commit.
 
         ``subject`` (the case id) and ``jurisdiction`` (the département) name a NEW aggregate;
-        an existing one carries its own. The caller must act for the département (else
-        ``OutsideJurisdiction``, before anything is decided); on an aggregate that does not
-        exist and names none, ``decide`` says what that means (usually "not found").
+        an existing one carries its own. The caller must act for the département, before anything
+        is decided: else ``NotVisible`` on an existing aggregate (answered as a missing one) and
+        ``OutsideJurisdiction`` for a new one; on an aggregate that does not exist and names
+        none, ``decide`` says what that means (usually "not found").
         ``new``: the id was just drawn, so nothing is read first. ``cause``: the event a
         process manager reacts to.
         Raises the domain's errors (nothing written) or, after ``max_attempts``,
@@ -145,7 +146,7 @@ class WritePath:
             else:
                 loaded, verified = await self._start(aggregate, aggregate_id, fresh)
             if loaded.exists:
-                acting.ensure_acts_for(loaded.jurisdiction)
+                acting.ensure_sees(loaded.jurisdiction)
             elif jurisdiction is not None:
                 acting.ensure_acts_for(jurisdiction)  # nothing to check on a missing one
             now = self.clock.now()

@@ -5,20 +5,18 @@ No framework import here on purpose: handlers may raise these without depending 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from relais_events.rules import RuleViolation
 
 
-class DomainRuleViolation(Exception):  # noqa: N818  (named after what happened, not "Error")
-    """A command breaks a business rule: answered 422 with the rule's name in `rule`.
+class DomainRuleViolation(RuleViolation):
+    """A rule the application layer names itself (``rule``), answered like a domain's rules.
 
     422 by default because the request is well-formed but the rule forbids it whatever the
     current state. A subclass whose violation depends on state another request may have just
     changed (e.g. "order already ruled") sets `status = 409`, telling the client to reload first.
     """
 
-    status: ClassVar[int] = 422
-
     def __init__(self, rule: str, detail: str) -> None:
-        super().__init__(f"{rule}: {detail}")
+        Exception.__init__(self, f"{rule}: {detail}")
         self.rule = rule
         self.detail = detail

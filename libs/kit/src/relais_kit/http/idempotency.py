@@ -8,18 +8,13 @@ It is an ASGI middleware, not a dependency, because it must see the raw body bef
 and the answer after it. It verifies the bearer token itself (the route's `CurrentPrincipal`
 then reuses that result); a request without a valid token passes through untouched and the
 route answers 401. Who wins a race is decided by the store's insert: the loser waits up to
-`wait_s` for the winner's answer, then answers 409 "in progress".
-
-A claim whose request never finished (its process was killed, or the store went away so that
-neither its answer nor its release could be written) would answer 409 to every repeat forever.
-A repeat that finds a pending claim older than `stale_s` takes it over (`take_over`, decided by
-an insert) and runs the request. Longer than any request can run (the store client's timeouts
-bound each round trip), so a live first attempt is never taken over.
+`wait_s` for the winner's answer, then answers 409 "in progress". A claim whose lease ran out
+(its process crashed mid-request) is taken over by the first repeat that finds it so, decided
+by the store's insert of a takeover document: the key is never claimed forever.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from typing import Final
@@ -36,8 +31,9 @@ from relais_kit.http.problems import ProblemError, problem_response
 HEADER: Final = "idempotency-key"
 # No ':' so that `<sub>:<key>` is unambiguous; quotes allowed (the IETF draft's sf-string form).
 _KEY: Final = re.compile(r'^"?([A-Za-z0-9._~-]{1,128})"?$')
-# Answers a repeat may not reuse: auth may change, and conflicts or throttling call for a retry.
-_NOT_REPLAYED: Final = frozenset({401, 403, 408, 409, 425, 429})
+# Answers a repeat may not reuse: auth may change, conflicts or throttling call for a retry, and
+# what is missing now (a case this service has not learnt yet) may be there on the retry.
+_NOT_REPLAYED: Final = frozenset({401, 403, 404, 408, 409, 425, 429})
 _KEPT_HEADERS: Final = frozenset({"content-type", "location"})
 
 
@@ -46,10 +42,8 @@ def replayable(status: int) -> bool:
 
 
 class IdempotencyMiddleware:
-    def __init__(
-        self, app: ASGIApp, store: IdempotencyStore, *, wait_s: float = 2.0, stale_s: float = 120.0
-    ) -> None:
-        self.app, self.store, self.wait_s, self.stale_s = app, store, wait_s, stale_s
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, *, wait_s: float = 2.0) -> None:
+        self.app, self.store, self.wait_s = app, store, wait_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Lifespan and websocket scopes carry no headers: pass them through before reading any.
@@ -153,11 +147,7 @@ class IdempotencyMiddleware:
                 return await answer(scope, receive, send)
             if record.answer is not None:
                 return await self._replay(record.answer, send)
-            if (
-                record.claimed_at is not None
-                and self._stale(record.claimed_at)
-                and await self.store.take_over(record_id, fingerprint, record.claimed_at)
-            ):
+            if await self.store.take_over(record_id, record):  # its claimer is gone
                 return await self._first(record_id, body, scope, send)
             if anyio.current_time() >= deadline:
                 answer = problem_response(
@@ -171,10 +161,6 @@ class IdempotencyMiddleware:
                 return await answer(scope, receive, send)
             await anyio.sleep(delay)
             delay = min(delay * 2, 0.2)
-
-    def _stale(self, claimed_at: dt.datetime | None) -> bool:
-        age = dt.datetime.now(dt.UTC) - claimed_at if claimed_at else dt.timedelta(0)
-        return age.total_seconds() > self.stale_s
 
     async def _replay(self, answer: StoredAnswer, send: Send) -> None:
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]

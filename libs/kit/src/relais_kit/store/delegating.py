@@ -64,3 +64,6 @@ class DelegatingEventStore:
 
     def published_through(self) -> int:
         return self.inner.published_through()
+
+    async def purge_published(self, first: str, below: str) -> int:
+        return await self.inner.purge_published(first, below)

@@ -116,6 +116,12 @@ class MemoryEventStore:
     def published_through(self) -> int:
         return self._progress.published_through
 
+    async def purge_published(self, first: str, below: str) -> int:
+        old = [k for k, c in self._commits.items() if first <= k < below and c.published]
+        for key in old:
+            del self._commits[key]
+        return len(old)
+
 
 class MemoryProcessedEvents:
     def __init__(self) -> None:

@@ -193,6 +193,23 @@ class MongoEventStore:
     def published_through(self) -> int:
         return self._progress.published_through
 
+    async def purge_published(self, first: str, below: str) -> int:
+        deleted, bound = 0, {"$gte": first, "$lt": below}
+        while True:
+            cursor = self._commits.find({"_id": bound}, {"_id": 1}).sort("_id", ASCENDING)
+            page = [str(d["_id"]) async for d in cursor.limit(_SWEEP_PAGE)]
+            if not page:
+                return deleted
+            for old in page:
+                # Exact `_id` look-ups and deletes, one entry at a time: `$in` scans on
+                # FerretDB, and a delete of many statements is what hangs it (README).
+                if old.startswith(LEDGER) or not await self._is_marked(old):
+                    continue
+                removed = await self._commits.delete_one({"_id": old})
+                await self._published.delete_one({"_id": old})
+                deleted += removed.deleted_count  # another process may have purged it first
+            bound = {"$gt": page[-1], "$lt": below}
+
 
 def _is_entry(document: Document) -> bool:
     return str(document["_id"]).startswith(LEDGER)

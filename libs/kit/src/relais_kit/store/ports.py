@@ -262,6 +262,14 @@ class EventStore(Protocol):
         """How far this store's own session is published, as this process knows it."""
         ...
 
+    async def purge_published(self, first: str, below: str) -> int:
+        """Delete the PUBLISHED commits with ``first <= _id < below`` and their markers; how
+        many were deleted here. An unpublished one is kept (its events are not on Kafka yet).
+        For aggregates of one commit that nothing loads again and whose ids sort by time
+        (access-log entries): the retention sweep. A scan on FerretDB: a sweep's, not a
+        request's."""
+        ...
+
 
 @dataclass(frozen=True)
 class Claim:

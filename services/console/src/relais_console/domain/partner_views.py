@@ -1,10 +1,9 @@
 """What the console reads from the shelter and referrals services (issues 11 and 12).
 
-Written against those services' APIs as their branches had them when the console was built
-(``POST /v1/allocations``, ``POST /v1/claims``, ``GET /v1/envelopes/{id}``,
-``GET /v1/availability``; ``GET /v1/partners/{id}/referrals``, ``GET /v1/referrals/outbox``,
-``POST /v1/cases/{case}/referrals/{id}/accept|decline``): not on main yet, so not tested
-against the real services.
+Shelter: ``POST /v1/allocations``, ``POST /v1/claims``, ``GET /v1/envelopes/{id}``,
+``GET /v1/availability``, tested against the real shelter api (``tests/test_console_calls_
+shelter.py``). Referrals: ``GET /v1/partners/{id}/referrals``, ``GET /v1/referrals/outbox``,
+``POST /v1/cases/{case}/referrals/{id}/accept|decline``, as that branch had them.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Shelter operator pages (issue 11): allocate places, claim nights against the funding
 envelope, the envelope's consumption chart, free places of a département on a night.
 
-The shelter service is not on main yet: these pages call its API as its branch defines it.
-Reads that show no case data (envelope, availability counts) still state a purpose.
+The shelter service's API (port 8103) is the one these pages call; ``tests/test_console_calls_
+shelter.py`` runs this console's adapter against it. Reads that show no case data (envelope,
+availability counts) still state a purpose.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ async def allocate(
     request: Request, user: CurrentUser, console: ConsoleDep, form: CheckedForm
 ) -> Response:
     values = values_of(form)
+    # No "minor_victim": the shelter takes it from the case intake reported, not from a form.
     body: dict[str, Any] = {
         "case_id": text(values, "case_id"),
         "site_id": text(values, "site_id"),
@@ -74,7 +76,6 @@ async def allocate(
         "nights": integer(values, "nights"),
         "adults": _keys(text(values, "adults")),
         "children": _keys(text(values, "children")),
-        "minor_victim": checked(values, "minor_victim"),
         "consent_given": checked(values, "consent_given"),
     }
     try:

@@ -13,5 +13,7 @@ CASE: Final[Aggregate[CaseState | None]] = Aggregate(
     initial=None,
     evolve=evolve,
     state_type=CaseState | None,
-    state_version=2,  # 2: who raised the level and who last assessed it (risk.assessed v3)
+    # 2: who raised the level and who last assessed it (risk.assessed v3); 3: no person key
+    # (case.opened v2 seals it), so no snapshot keeps one
+    state_version=3,
 )

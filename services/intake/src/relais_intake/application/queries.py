@@ -54,7 +54,7 @@ async def read_case(
         or state.status is CaseStatus.ERASED
     ):
         raise CaseNotFound(case_id)
-    reader.ensure_acts_for(state.departement)
+    reader.ensure_sees(state.departement)
     logged = await services.access_log.record(
         reader, "case", purpose, [Shown(case_id, state.departement, loaded.last_event_id)]
     )

@@ -1,8 +1,9 @@
 """``handle_file_report``: a report opens a case or attaches to one (DOMAIN.md "Cases").
 
 The victim's identity, the narrative and a safe contact are sealed into the ``report.filed``
-envelope's ``pii``; only the pseudonymous person key (an HMAC under the service's secret) is in
-``data``, and it is what link suggestions look up, within the report's département only.
+envelope's ``pii``; the pseudonymous person key (an HMAC under the service's secret) into the
+``case.opened`` one's (v2: see ``CaseOpened``). Link suggestions look the key up within the
+report's département only, from intake's read model, never from the log.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relais_events.catalogue import Event
-from relais_events.catalogue.intake import ReportFiled, ReportKind
+from relais_events.catalogue.intake import CaseOpened, ReportFiled, ReportKind
 from relais_events.envelope import new_event_id
 from relais_events.vocabulary import (
     CaseKind,
@@ -117,6 +118,8 @@ async def handle_file_report(
     pii = _report_pii(submission)
 
     def personal_data(event: Event) -> Mapping[str, Any] | None:
+        if isinstance(event, CaseOpened):
+            return {"person_key": key}
         return pii if isinstance(event, ReportFiled) else None
 
     written = await services.write_path.execute(
@@ -133,9 +136,7 @@ async def handle_file_report(
     assert state is not None, "a report opens or joins a case"
     if not attach and submission.identity is not None:
         # After the commit: the index is a read model, rebuilt from case.opened if it lags.
-        found = await services.suggestions.add_and_list(
-            state.departement, state.person_key, case_id
-        )
+        found = await services.suggestions.add_and_list(state.departement, key, case_id)
         others = _not_linked(state, found)
     else:
         others = await suggested_links(services.suggestions, state)
@@ -144,7 +145,10 @@ async def handle_file_report(
 
 async def suggested_links(suggestions: LinkSuggestions, state: CaseState) -> tuple[str, ...]:
     """Open cases of the same person in the same département, not this one nor linked ones."""
-    return _not_linked(state, await suggestions.open_cases(state.departement, state.person_key))
+    person = await suggestions.person_of(state.case_id)
+    if person is None or not state.is_open:
+        return ()
+    return _not_linked(state, await suggestions.open_cases(person.departement, person.person_key))
 
 
 def _not_linked(state: CaseState, found: list[str]) -> tuple[str, ...]:

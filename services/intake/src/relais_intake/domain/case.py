@@ -28,6 +28,7 @@ from relais_intake.domain.commands import (
     AssessRisk,
     CaseCommand,
     CloseCase,
+    EraseCase,
     FileReport,
     LinkCase,
 )
@@ -49,6 +50,8 @@ def decide(state: CaseState | None, command: CaseCommand, now: dt.datetime) -> l
             return _close(state, command)
         case LinkCase():
             return _link(state, command)
+        case EraseCase():
+            return _erase(state, command)
         case _:
             assert_never(command)
 
@@ -60,7 +63,6 @@ def evolve(state: CaseState | None, event: Event) -> CaseState:
             case_id=event.case_id,
             kind=event.kind,
             departement=event.departement,
-            person_key=event.person_key,
             minor_victim=event.minor_victim,
         )
     if state is None:
@@ -112,13 +114,16 @@ def _open(state: CaseState | None, case_id: str) -> CaseState:
 
 
 def _file_report(state: CaseState | None, command: FileReport) -> list[Event]:
-    check_channel(command.actor_role, command.channel)
     events: list[Event] = []
     if command.attach:
+        # Whether the case exists comes first: a rule refused before it would answer otherwise
+        # for a missing case than for one outside the caller's départements (issue 13).
         case = _open(state, command.case_id)
+        check_channel(command.actor_role, command.channel)
         if case.departement != command.departement:
             raise errors.ReportOutsideCaseDepartement(command.departement)
     else:
+        check_channel(command.actor_role, command.channel)
         if state is not None:
             raise errors.CaseAlreadyExists(command.case_id)
         if command.trafficking_forms and command.case_kind is not CaseKind.TRAFFICKING:
@@ -130,7 +135,6 @@ def _file_report(state: CaseState | None, command: FileReport) -> list[Event]:
                 trafficking_forms=list(dict.fromkeys(command.trafficking_forms)),
                 departement=command.departement,
                 opened_via=command.channel,
-                person_key=command.person_key,
                 minor_victim=command.minor_victim,
             )
         )
@@ -155,6 +159,15 @@ def _close(state: CaseState | None, command: CloseCase) -> list[Event]:
         raise errors.CaseAlreadyClosed(command.case_id)
     case = _open(state, command.case_id)
     return [CaseClosed(case_id=case.case_id, reason=command.reason)]
+
+
+def _erase(state: CaseState | None, command: EraseCase) -> list[Event]:
+    """An open or closed case may be erased, once (GDPR art. 17; DOMAIN.md "Data protection")."""
+    if state is None:
+        raise errors.CaseNotFound(command.case_id)
+    if state.status is CaseStatus.ERASED:
+        raise errors.CaseAlreadyErased(command.case_id)
+    return [CaseErased(case_id=state.case_id, basis=command.basis)]
 
 
 def _link(state: CaseState | None, command: LinkCase) -> list[Event]:

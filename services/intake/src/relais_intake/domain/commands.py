@@ -10,7 +10,13 @@ it into the envelope's ``pii`` next to the event the command produced.
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from relais_events.catalogue.intake import CaseLinkKind, ClosureReason, LoweringReason, ReportKind
+from relais_events.catalogue.intake import (
+    CaseLinkKind,
+    ClosureReason,
+    ErasureBasis,
+    LoweringReason,
+    ReportKind,
+)
 from relais_events.vocabulary import (
     CaseKind,
     Channel,
@@ -98,4 +104,14 @@ class LinkCase(_Command):
     linked_departement: Departement | None
 
 
-CaseCommand = FileReport | AssessRisk | CloseCase | LinkCase
+class EraseCase(_Command):
+    """Erase the case's personal data on its legal basis (GDPR art. 17 right to erasure, a court
+    order, or the end of the retention period: DOMAIN.md "Data protection"). The application
+    shreds the case's data key; the event says so to every service holding a copy."""
+
+    case_id: Identifier
+    actor_role: Role
+    basis: ErasureBasis
+
+
+CaseCommand = FileReport | AssessRisk | CloseCase | LinkCase | EraseCase

@@ -1,27 +1,19 @@
 """Rules a command on a case may break. Each class names one rule; its docstring gives the source.
 
 The domain imports nothing outside the standard library, pydantic and ``relais_events``
-(DESIGN.md section 2), so these do not subclass the kit's ``DomainRuleViolation``: the api maps
-``CaseRuleViolation`` through ``create_app(error_map=...)``, which answers the same problem body
-(``rule`` = the class name, ``detail`` = the message). ``status`` says 409 when the answer depends
-on a state another request may just have changed, 422 when the request can never succeed.
+(DESIGN.md section 2): they subclass ``relais_events.rules.RuleViolation``, which the kit's HTTP
+edge answers as a problem (``rule`` = the class name, ``detail`` = the message). ``status`` says
+409 when the answer depends on a state another request may just have changed, 422 when the
+request can never succeed.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from relais_events.rules import RuleViolation
 
 
-class CaseRuleViolation(Exception):  # noqa: N818  (named after the rule, not "Error")
+class CaseRuleViolation(RuleViolation):
     """A command breaks a rule of the intake domain."""
-
-    status: ClassVar[int] = 422
-
-    def __init__(self, detail: str = "") -> None:
-        doc = " ".join((type(self).__doc__ or "").split())
-        super().__init__(f"{type(self).__name__}: {doc}" + (f" ({detail})" if detail else ""))
-        self.rule = type(self).__name__
-        self.detail = doc + (f" ({detail})" if detail else "")
 
 
 class CaseNotFound(CaseRuleViolation):
@@ -79,6 +71,12 @@ class LoweringNeedsWrittenReason(CaseRuleViolation):
 
 class AssessmentAlreadyRecorded(CaseRuleViolation):
     """An assessment id is recorded once: answers are entered once and reused."""
+
+    status = 409
+
+
+class CaseAlreadyErased(CaseRuleViolation):
+    """A case is erased once (DOMAIN.md "Data protection"); its data key is already gone."""
 
     status = 409
 

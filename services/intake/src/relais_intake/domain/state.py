@@ -1,4 +1,8 @@
-"""What the intake service knows of a case after folding its stream (see ``case.evolve``)."""
+"""What the intake service knows of a case after folding its stream (see ``case.evolve``).
+
+No person key here: since ``case.opened`` v2 it is sealed in the event's ``pii``, and the link
+suggestions' read model keeps the one copy intake looks it up in (``LinkSuggestions.person_of``).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ class CaseState:
     case_id: str
     kind: CaseKind
     departement: Departement
-    person_key: str
     minor_victim: bool
     status: CaseStatus = CaseStatus.OPEN
     risk_level: RiskLevel | None = None

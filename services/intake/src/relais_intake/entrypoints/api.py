@@ -11,20 +11,8 @@ from relais_kit.app import create_app as create_service_app
 
 from relais_intake.bootstrap import Intake, bootstrap
 from relais_intake.config import IntakeSettings
-from relais_intake.domain.errors import CaseRuleViolation
 from relais_intake.entrypoints import routes_cases, routes_reports
 from relais_intake.entrypoints.policy import POLICY
-
-
-def error_map() -> dict[type[Exception], int]:
-    """Every intake rule with its status (the domain cannot import the kit's base class)."""
-    rules: dict[type[Exception], int] = {}
-    pending: list[type[CaseRuleViolation]] = [CaseRuleViolation]
-    while pending:
-        rule = pending.pop()
-        rules[rule] = rule.status
-        pending.extend(rule.__subclasses__())
-    return rules
 
 
 def create_app(settings: IntakeSettings | None = None, intake: Intake | None = None) -> FastAPI:
@@ -35,7 +23,6 @@ def create_app(settings: IntakeSettings | None = None, intake: Intake | None = N
         policy=POLICY,
         lifespan_resources=[intake.runtime],
         readiness=intake.runtime.readiness(),
-        error_map=error_map(),
         idempotency=intake.runtime.idempotency,
     )
     app.state.intake = intake.services

@@ -12,6 +12,7 @@ from relais_intake.application.services import IntakeServices
 from relais_intake.entrypoints.policy import (
     ASSESS_RISK,
     CLOSE_CASE,
+    ERASE_CASE,
     FILE_REPORT,
     LINK_CASE,
     READ_CASE,
@@ -29,3 +30,4 @@ Assessor = Annotated[Acting, Depends(acting(ASSESS_RISK))]
 Closer = Annotated[Acting, Depends(acting(CLOSE_CASE))]
 Linker = Annotated[Acting, Depends(acting(LINK_CASE))]
 Reader = Annotated[Acting, Depends(acting(READ_CASE))]
+Eraser = Annotated[Acting, Depends(acting(ERASE_CASE))]

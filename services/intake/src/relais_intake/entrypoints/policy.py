@@ -16,6 +16,7 @@ ASSESS_RISK: Final = "risk.assess"
 CLOSE_CASE: Final = "case.close"
 LINK_CASE: Final = "case.link"
 READ_CASE: Final = "case.read"
+ERASE_CASE: Final = "case.erase"
 
 _FOLLOWING: Final = {Role.POLICE, Role.HOTLINE, Role.ASSOCIATION, Role.PROSECUTOR}
 
@@ -27,5 +28,8 @@ POLICY: Final = Policy(
         CLOSE_CASE: _FOLLOWING,
         LINK_CASE: {*_FOLLOWING, Role.COMMITTEE_MEMBER},
         READ_CASE: {*_FOLLOWING, Role.JUSTICE_CLERK, Role.COMMITTEE_MEMBER, Role.AUDITOR},
+        # Erasure (GDPR art. 17) is the platform administrator's, on a request checked by the
+        # data protection officer; nobody following the case shreds its data.
+        ERASE_CASE: {Role.ADMIN},
     }
 )

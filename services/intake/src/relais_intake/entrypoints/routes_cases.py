@@ -10,15 +10,24 @@ from relais_intake.application.cases import (
     Written,
     handle_assess_risk,
     handle_close_case,
+    handle_erase_case,
     handle_link_case,
 )
 from relais_intake.application.queries import read_case
-from relais_intake.entrypoints.dependencies import Assessor, Closer, Linker, Reader, Services
+from relais_intake.entrypoints.dependencies import (
+    Assessor,
+    Closer,
+    Eraser,
+    Linker,
+    Reader,
+    Services,
+)
 from relais_intake.entrypoints.routes_reports import assessment_form
 from relais_intake.entrypoints.schemas import (
     Accepted,
     CaseOut,
     CloseIn,
+    ErasureIn,
     LinkIn,
     LinkOut,
     RiskAssessmentIn,
@@ -55,6 +64,17 @@ async def close_case(
     case_id: Identifier, body: CloseIn, who: Closer, services: Services
 ) -> Accepted:
     written = await handle_close_case(case_id, body.reason, services=services, acting=who)
+    return accepted(case_id, written)
+
+
+@router.delete("/{case_id}/personal-data")
+async def erase_personal_data(
+    case_id: Identifier, body: ErasureIn, who: Eraser, services: Services
+) -> Accepted:
+    """Erase the case's personal data everywhere (crypto-shredding): its data key is deleted
+    and ``case.erased`` is published; the case's structure stays on the timeline. Admin only,
+    with the legal basis; an erased case answers 409 to a second request."""
+    written = await handle_erase_case(case_id, body.basis, services=services, acting=who)
     return accepted(case_id, written)
 
 

@@ -10,7 +10,13 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
-from relais_events.catalogue.intake import CaseLinkKind, ClosureReason, LoweringReason, ReportKind
+from relais_events.catalogue.intake import (
+    CaseLinkKind,
+    ClosureReason,
+    ErasureBasis,
+    LoweringReason,
+    ReportKind,
+)
 from relais_events.vocabulary import (
     CaseKind,
     Channel,
@@ -67,6 +73,13 @@ class RiskAssessmentIn(QuestionnaireIn):
 
 class CloseIn(StrictModel):
     reason: ClosureReason
+
+
+class ErasureIn(StrictModel):
+    """Why the case's personal data is erased: its legal basis, from a closed list (free text
+    would be personal data kept about an erased person)."""
+
+    basis: ErasureBasis
 
 
 class LinkIn(StrictModel):

@@ -1,22 +1,18 @@
 """Domain errors: each names the rule a command would break, with its source.
 
-An entrypoint maps ``ProtectionOrderRuleViolated`` to 409/422 problem details; the class name is
-the rule, the docstring its legal source.
+Every rule subclasses ``relais_events.rules.RuleViolation`` (422 unless it says otherwise), which
+the kit's HTTP edge answers as a problem; the class name is the rule, the docstring its source.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from relais_events.rules import RuleViolation
 
-class ProtectionOrderRuleViolated(Exception):  # noqa: N818  (named after the rule, not "Error")
+
+class ProtectionOrderRuleViolated(RuleViolation):
     """A command breaks a rule of the protection-order domain."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            f"{type(self).__name__}: {self.__doc__}" + (f" ({detail})" if detail else "")
-        )
-        self.detail = detail
 
 
 # Instants and ordering

@@ -11,14 +11,8 @@ from relais_kit.app import create_app as create_service_app
 
 from relais_protection_orders.bootstrap import Service, bootstrap
 from relais_protection_orders.config import ProtectionOrdersSettings
-from relais_protection_orders.domain.errors import ProtectionOrderRuleViolated
 from relais_protection_orders.entrypoints import routes_dashboard, routes_orders, routes_protection
 from relais_protection_orders.entrypoints.dependencies import POLICY
-
-ERROR_MAP: dict[type[Exception], int] = {
-    # The request is well formed but a rule of the domain forbids it: nothing is written.
-    ProtectionOrderRuleViolated: 422,
-}
 
 
 def create_app(service: Service | None = None) -> FastAPI:
@@ -31,7 +25,6 @@ def create_app(service: Service | None = None) -> FastAPI:
         policy=POLICY,
         lifespan_resources=[svc.runtime],
         readiness=svc.runtime.readiness(),
-        error_map=ERROR_MAP,
         idempotency=svc.runtime.idempotency,
     )
     app.state.service = svc

@@ -12,20 +12,8 @@ from relais_events.vocabulary import PartnerKind
 
 from relais_referrals.application.ports import IndexRow, Site
 from relais_referrals.domain.capacity import Declaration, Stay
-from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.partner import Partner
 from relais_referrals.domain.referral import ReferralStatus
-
-
-class MemoryCaseDirectory:
-    def __init__(self) -> None:
-        self.cases: dict[str, CaseFacts] = {}
-
-    async def get(self, case_id: str) -> CaseFacts | None:
-        return self.cases.get(case_id)
-
-    async def put(self, facts: CaseFacts) -> None:
-        self.cases[facts.case_id] = facts
 
 
 class MemoryPartnerDirectory:

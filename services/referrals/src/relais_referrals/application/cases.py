@@ -15,11 +15,11 @@ from typing import Any
 from relais_events.catalogue import Event
 from relais_kit.application import Acting, Committed
 from relais_kit.application.write_path import BeforeAppend
+from relais_kit.cases import CaseFacts
 
 from relais_referrals.application.services import ReferralServices
 from relais_referrals.application.streams import CASE_REFERRALS, stream_id
 from relais_referrals.domain import errors
-from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.case_referrals import decide
 from relais_referrals.domain.commands import CaseCommand
 from relais_referrals.domain.state import CaseReferrals
@@ -27,10 +27,12 @@ from relais_referrals.domain.state import CaseReferrals
 Written = Committed[CaseReferrals | None]
 
 
-async def known_case(services: ReferralServices, case_id: str) -> CaseFacts:
-    """The case's facts; ``CaseNotKnown`` (409, retry) before intake's events reached us."""
+async def known_case(services: ReferralServices, case_id: str, acting: Acting) -> CaseFacts:
+    """The case's facts; ``CaseNotKnown`` (404, retry) before intake's events reached us, and
+    the same for a case of a département the caller does not act for (it does not exist for
+    them: the write path would say so too, but only once the case's stream exists)."""
     facts = await services.cases.get(case_id)
-    if facts is None:
+    if facts is None or not acting.acts_for(facts.departement):
         raise errors.CaseNotKnown(case_id)
     return facts
 

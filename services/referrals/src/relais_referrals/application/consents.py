@@ -58,7 +58,7 @@ async def give_consent(
     case_id: str, scope: ConsentScope, *, services: ReferralServices, acting: Acting
 ) -> tuple[str, Written]:
     """Record a consent; its id is drawn here."""
-    case = await known_case(services, case_id)
+    case = await known_case(services, case_id, acting)
     consent_id = f"consent-{new_event_id()}"
     command = GiveConsent(consent_id, scope)
     return consent_id, await run_on_case(services, case, command, acting=acting)
@@ -69,7 +69,7 @@ async def withdraw_consent(
 ) -> Written:
     """Withdraw it: no new referral rests on it from this commit on; the open ones are
     flagged in the same event."""
-    case = await known_case(services, case_id)
+    case = await known_case(services, case_id, acting)
     return await run_on_case(services, case, WithdrawConsent(consent_id), acting=acting)
 
 

@@ -4,9 +4,9 @@ Kept in this one module so the consumer loop around it can change (batches, issu
 speed") without touching what each event does. Each branch is idempotent on its own, so a
 redelivery changes nothing and the worker needs no processed-event claim per record:
 - intake: the case's facts are replaced only by a newer version of the case's stream
-  (``case_facts.learn``); ``case.erased`` also shreds this service's data key of the case, so
-  the justifications and texts sealed here are erased with the rest (DOMAIN.md "Data
-  protection": crypto-shredding);
+  (the kit's ``relais_kit.cases.learn_case``, as shelter learns them); ``case.erased`` also
+  shreds this service's data key of the case, so the justifications and texts sealed here are
+  erased with the rest (DOMAIN.md "Data protection": crypto-shredding);
 - shelter: insert-only documents keyed by what the events name (``ShelterCapacity``);
 - referrals: the directory listing is one insert per partner; an index row takes an event only
   when its version is newer than the row's.
@@ -36,9 +36,9 @@ from relais_events.catalogue.shelter import (
 )
 from relais_events.envelope import Envelope, payload
 from relais_events.pii import KeyStore
+from relais_kit.cases import CaseDirectory, learn_case
 
 from relais_referrals.application.ports import (
-    CaseDirectory,
     IndexRow,
     PartnerDirectory,
     ReferralIndex,
@@ -46,7 +46,6 @@ from relais_referrals.application.ports import (
     Site,
 )
 from relais_referrals.domain.capacity import Declaration, Stay
-from relais_referrals.domain.case_facts import learn
 from relais_referrals.domain.partner import evolve_partner
 from relais_referrals.domain.referral import ReferralStatus
 
@@ -69,27 +68,13 @@ class EventHandlers:
     async def on_event(self, envelope: Envelope) -> None:
         event = payload(envelope)
         if event.TOPIC == topics.INTAKE:
-            await self._learn_case(envelope, event)
+            await learn_case(self.cases, envelope)
+            if isinstance(event, CaseErased):
+                await self.keys.shred(envelope.subject)
         elif event.TOPIC == topics.SHELTER:
             await self._count_places(envelope, event)
         elif event.TOPIC == topics.REFERRALS:
             await self._index(envelope, event)
-
-    async def _learn_case(self, envelope: Envelope, event: Event) -> None:
-        case_id = envelope.subject
-        known = await self.cases.get(case_id)
-        learnt = learn(
-            known,
-            event,
-            case_id=case_id,
-            event_id=envelope.id,
-            version=envelope.aggregateversion,
-            from_case_stream=envelope.aggregateid == case_id,
-        )
-        if learnt is not None and learnt != known:
-            await self.cases.put(learnt)
-        if isinstance(event, CaseErased):
-            await self.keys.shred(case_id)
 
     async def _count_places(self, envelope: Envelope, event: Event) -> None:
         match event:

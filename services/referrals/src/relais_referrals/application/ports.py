@@ -5,7 +5,8 @@ against both (``tests/referrals_servers/test_port_contracts.py``). Every write o
 rules: races are decided by inserts; a document that is updated has ONE writer at a time, named
 in each port's docstring. The event store, the clock, the write path and the access log are the
 kit's (``relais_kit.application``); so are the escalation schedule and its firings
-(``relais_kit.due``), of ``ScheduledEscalation`` entries.
+(``relais_kit.due``), of ``ScheduledEscalation`` entries, and the cases learnt from intake
+(``relais_kit.cases.CaseDirectory``, shared with shelter).
 """
 
 from __future__ import annotations
@@ -18,20 +19,8 @@ from typing import Protocol
 from relais_events.vocabulary import PartnerKind
 
 from relais_referrals.domain.capacity import Declaration, Stay
-from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.partner import Partner
 from relais_referrals.domain.referral import ReferralStatus
-
-
-class CaseDirectory(Protocol):
-    """The cases learnt from intake. One writer per case: the worker consuming the intake
-    partition the case id keys (``relais.intake.v1`` is keyed by case)."""
-
-    async def get(self, case_id: str) -> CaseFacts | None: ...
-
-    async def put(self, facts: CaseFacts) -> None:
-        """Replace the case's facts (the writer has already folded them)."""
-        ...
 
 
 class PartnerDirectory(Protocol):

@@ -60,7 +60,7 @@ class Sending:
 async def send_referral(
     case_id: str, sending: Sending, *, services: ReferralServices, acting: Acting
 ) -> tuple[str, Written]:
-    case = await known_case(services, case_id)
+    case = await known_case(services, case_id, acting)
     partner = await load_partner(services, sending.partner_id)
     referral_id = f"referral-{new_event_id()}"
     claim = sending.override
@@ -119,7 +119,7 @@ async def answer_referral(
     acting: Acting,
 ) -> Written:
     """Accept, decline, complete, withdraw (or escalate, for the SLA manager)."""
-    case = await known_case(services, case_id)
+    case = await known_case(services, case_id, acting)
     text = getattr(command, "text", None)
 
     def personal_data(event: Event) -> Mapping[str, Any] | None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from relais_kit.application import Clock, WritePath
 from relais_kit.application.access_log import AccessLog
+from relais_kit.cases import CaseDirectory
 from relais_kit.due import DueSchedule
 
 from relais_referrals.application.ports import (
-    CaseDirectory,
     PartnerDirectory,
     ReferralIndex,
     ScheduledEscalation,

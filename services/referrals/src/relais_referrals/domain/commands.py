@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from relais_events.catalogue.referrals import ReferralOutcomeReason, SharedDataCategory
 from relais_events.vocabulary import ConsentPurpose
 
-from relais_referrals.domain.case_facts import CaseFacts
 from relais_referrals.domain.consent import GiveConsent
+from relais_referrals.domain.known_case import KnownCase
 from relais_referrals.domain.override import OverrideRequest
 from relais_referrals.domain.partner import Partner
 
@@ -28,7 +28,7 @@ class WithdrawConsent:
 @dataclass(frozen=True)
 class SendReferral:
     referral_id: str
-    case: CaseFacts
+    case: KnownCase
     partner: Partner
     purpose: ConsentPurpose
     data_categories: tuple[SharedDataCategory, ...]

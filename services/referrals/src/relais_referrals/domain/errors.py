@@ -1,35 +1,28 @@
 """Rules a referrals command may break. Each class names one rule; its docstring gives the source.
 
 The domain imports nothing outside the standard library, pydantic and ``relais_events``
-(DESIGN.md section 2), so these do not subclass anything of the kit: the api maps
-``ReferralRuleViolation`` and its subclasses through ``create_app(error_map=...)``. ``status``
+(DESIGN.md section 2): they subclass ``relais_events.rules.RuleViolation``, which the kit's HTTP
+edge answers as a problem. ``status``
 says 404 for what does not exist (for the caller), 403 for who may not, 409 when the answer
 depends on a state another request may just have changed, 422 when the request cannot succeed.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from relais_events.rules import RuleViolation
 
 
-class ReferralRuleViolation(Exception):  # noqa: N818  (named after the rule, not "Error")
+class ReferralRuleViolation(RuleViolation):
     """A command breaks a rule of the referrals domain."""
-
-    status: ClassVar[int] = 422
-
-    def __init__(self, detail: str = "") -> None:
-        doc = " ".join((type(self).__doc__ or "").split())
-        super().__init__(f"{type(self).__name__}: {doc}" + (f" ({detail})" if detail else ""))
-        self.rule = type(self).__name__
-        self.detail = doc + (f" ({detail})" if detail else "")
 
 
 # What must exist
 class CaseNotKnown(ReferralRuleViolation):
-    """Referrals learns a case from intake's case.opened: this one is not known (yet), so its
-    département cannot be checked. Retry shortly after the report was filed."""
+    """Referrals learns a case from intake's case.opened: this one is not known (yet), or not
+    in a département the caller acts for. Both answer the one 404 (a hidden case must not be
+    told apart from a missing one, issue 13); retry shortly after the report was filed."""
 
-    status = 409
+    status = 404
 
 
 class CaseNotFound(ReferralRuleViolation):

@@ -16,7 +16,7 @@ from relais_events.catalogue.referrals import OverrideGround
 from relais_events.vocabulary import RiskLevel, Role
 
 from relais_referrals.domain import errors
-from relais_referrals.domain.case_facts import CaseFacts
+from relais_referrals.domain.known_case import KnownCase
 
 # Who may decide to share without consent: the prosecutor (in charge of minors in danger and
 # of the protection-order requests) and police officers (grave danger, in an emergency).
@@ -33,7 +33,7 @@ class OverrideRequest:
     authorised_by: Role  # the role the caller acts in
 
 
-def check_override(request: OverrideRequest, case: CaseFacts) -> None:
+def check_override(request: OverrideRequest, case: KnownCase) -> None:
     """An authorised role, a written justification, and a ground the case shows."""
     if request.authorised_by not in OVERRIDE_ROLES:
         raise errors.OverrideNotAuthorised(request.authorised_by.value)

@@ -11,7 +11,6 @@ from relais_kit.app import create_app as create_service_app
 
 from relais_referrals.bootstrap import Referrals, bootstrap
 from relais_referrals.config import ReferralsSettings
-from relais_referrals.domain.errors import ReferralRuleViolation
 from relais_referrals.entrypoints import (
     routes_consents,
     routes_inboxes,
@@ -19,17 +18,6 @@ from relais_referrals.entrypoints import (
     routes_referrals,
 )
 from relais_referrals.entrypoints.policy import POLICY
-
-
-def error_map() -> dict[type[Exception], int]:
-    """Every referrals rule with its status (the domain cannot import the kit's base class)."""
-    rules: dict[type[Exception], int] = {}
-    pending: list[type[ReferralRuleViolation]] = [ReferralRuleViolation]
-    while pending:
-        rule = pending.pop()
-        rules[rule] = rule.status
-        pending.extend(rule.__subclasses__())
-    return rules
 
 
 def create_app(
@@ -48,7 +36,6 @@ def create_app(
         policy=POLICY,
         lifespan_resources=[referrals.runtime],
         readiness=referrals.runtime.readiness(),
-        error_map=error_map(),
         idempotency=referrals.runtime.idempotency,
     )
     app.state.referrals = referrals.services

@@ -24,6 +24,13 @@ class MemoryTimelineStore:
         for timeline in timelines:
             await self.put(timeline)
 
+    async def add_new(self, timelines: Sequence[CaseTimeline]) -> set[str]:
+        existing = {t.case_id for t in timelines if t.case_id in self.timelines}
+        for timeline in timelines:
+            if timeline.case_id not in existing:
+                self.timelines[timeline.case_id] = timeline
+        return existing
+
 
 class MemoryCommitteeCaseList:
     def __init__(self) -> None:
@@ -35,6 +42,13 @@ class MemoryCommitteeCaseList:
 
     async def put(self, row: CommitteeCase) -> None:
         self.rows[row.case_id] = row
+
+    async def add_new(self, rows: Sequence[CommitteeCase]) -> set[str]:
+        existing = {r.case_id for r in rows if r.case_id in self.rows}
+        for row in rows:
+            if row.case_id not in existing:
+                self.rows[row.case_id] = row
+        return existing
 
     async def open_cases(
         self,

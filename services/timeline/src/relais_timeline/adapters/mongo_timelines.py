@@ -15,6 +15,7 @@ from typing import Any, Final
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from relais_kit.indexes import declare_index
+from relais_kit.inserting import insert_new
 from relais_kit.replacing import replace_by_id
 
 from relais_timeline.application.ports import CasePage
@@ -44,6 +45,9 @@ class MongoTimelineStore:
         # One writer per case (the worker owning its partition): a plain replace by `_id`.
         await replace_by_id(self._timelines, [_timeline_document(t) for t in timelines])
 
+    async def add_new(self, timelines: Sequence[CaseTimeline]) -> set[str]:
+        return await insert_new(self._timelines, [_timeline_document(t) for t in timelines])
+
     async def case_ids(self) -> list[str]:
         """Every case id (a scan: for the auditor's rebuild, never a request path)."""
         return [d["_id"] async for d in self._timelines.find({}, {"_id": 1})]
@@ -69,9 +73,10 @@ class MongoCommitteeCaseList:
 
     async def put_many(self, rows: Sequence[CommitteeCase]) -> None:
         # Written by the worker owning the case, like its timeline.
-        await replace_by_id(
-            self._rows, [{"_id": r.case_id, **r.model_dump(mode="json")} for r in rows]
-        )
+        await replace_by_id(self._rows, [_row_document(r) for r in rows])
+
+    async def add_new(self, rows: Sequence[CommitteeCase]) -> set[str]:
+        return await insert_new(self._rows, [_row_document(r) for r in rows])
 
     async def open_cases(
         self,
@@ -94,3 +99,7 @@ class MongoCommitteeCaseList:
             rows.append(CommitteeCase.model_validate(document))
         more = len(rows) > limit
         return CasePage(cases=rows[:limit], next_offset=offset + limit if more else None)
+
+
+def _row_document(row: CommitteeCase) -> Document:
+    return {"_id": row.case_id, **row.model_dump(mode="json")}

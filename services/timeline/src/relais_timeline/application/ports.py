@@ -23,6 +23,10 @@ class TimelineStore(Protocol):
     async def put_many(self, timelines: Sequence[CaseTimeline]) -> None:
         """Replace each one by ``_id``: one round trip for a whole batch of cases."""
 
+    async def add_new(self, timelines: Sequence[CaseTimeline]) -> set[str]:
+        """Store each one only if its case has no timeline yet (one round trip for the batch);
+        the case ids that already had one, for which nothing was written."""
+
 
 @dataclass(frozen=True)
 class CasePage:
@@ -35,6 +39,9 @@ class CommitteeCaseList(Protocol):
 
     async def put(self, row: CommitteeCase) -> None: ...
     async def put_many(self, rows: Sequence[CommitteeCase]) -> None: ...
+    async def add_new(self, rows: Sequence[CommitteeCase]) -> set[str]:
+        """Store each row only if its case has none yet; the case ids that had one."""
+
     async def open_cases(
         self,
         departement: str,

@@ -32,14 +32,20 @@ from collections.abc import Callable, Iterable
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from relais_events.catalogue.intake import CaseOpened
-from relais_events.catalogue.timeline import AccessLogged, CommitteeMeetingHeld, PartitionOffset
+from relais_events.catalogue.timeline import (
+    AccessLogged,
+    AccessLogPurged,
+    CommitteeMeetingHeld,
+    PartitionOffset,
+)
 
 from relais_timeline.domain.summary import EventSummary
 
 CASE_OPENED = CaseOpened.TYPE
 # The timeline context's own events are about the case, not facts of it: the access log is kept
-# apart from the data (DOMAIN.md "Data protection"), and a meeting's subject is the meeting.
-NOT_CASE_FACTS = frozenset({AccessLogged.TYPE, CommitteeMeetingHeld.TYPE})
+# apart from the data (DOMAIN.md "Data protection"), a meeting's subject is the meeting, and a
+# purge of old access entries is about no case.
+NOT_CASE_FACTS = frozenset({AccessLogged.TYPE, CommitteeMeetingHeld.TYPE, AccessLogPurged.TYPE})
 
 
 class TimelineEntry(BaseModel):

@@ -1,12 +1,14 @@
 """``relais-audit``: the auditor's commands.
 
-    relais-audit rebuild [--database NAME] [--keep] [--timeout-s 60]
+    relais-audit rebuild [--database NAME] [--keep] [--timeout-s 60] [--no-progress]
     relais-audit verify | replay | who-knew | export | revoke-key   (see ``audit_commands``)
 
 replays every context topic from offset 0 into an EMPTY database (``<live>_rebuild_<time>`` by
 default), compares each case hash with the live one (cut at the replay's end offsets), prints
-the mismatches and exits 1 on any (2 when the target database is not empty). Settings come
-from the timeline's environment (``RELAIS_TIMELINE_*``, ``RELAIS_KAFKA_BOOTSTRAP``, ...).
+the mismatches and exits 1 on any (2 when the target database is not empty, or when the replay
+made no progress for ``--timeout-s``: a long log takes as long as it takes). A progress bar on
+stderr shows the records replayed. Settings come from the timeline's environment
+(``RELAIS_TIMELINE_*``, ``RELAIS_KAFKA_BOOTSTRAP``, ...).
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import sys
 import time
 from collections.abc import Sequence
 
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
 from relais_timeline.application.audit import compare
 from relais_timeline.bootstrap import projecting
 from relais_timeline.config import TimelineSettings
 from relais_timeline.entrypoints import audit_commands
-from relais_timeline.entrypoints.replay import replay
+from relais_timeline.entrypoints.replay import LogSource, ReplayStalled, replay
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,12 +41,19 @@ def _parser() -> argparse.ArgumentParser:
         default=60.0,
         help="give up after this long WITHOUT progress (a long log may take much longer)",
     )
+    rebuild.add_argument("--no-progress", action="store_true", help="no progress bar")
     audit_commands.add_commands(commands)
     return parser
 
 
 async def rebuild(
-    settings: TimelineSettings, database: str | None, *, keep: bool, timeout_s: float
+    settings: TimelineSettings,
+    database: str | None,
+    *,
+    keep: bool,
+    timeout_s: float,
+    show_progress: bool = False,
+    source: LogSource | None = None,
 ) -> int:
     target = database or f"{settings.database}_rebuild_{int(time.time())}"
     live, rebuilt = projecting(settings), projecting(settings, target)
@@ -50,33 +62,39 @@ async def rebuild(
         await live.stop()
         await rebuilt.stop()
         return 2
+    console = Console(stderr=True)
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
     try:
         await rebuilt.start()
         started = time.monotonic()
-        shown = [0.0]
+        with Progress(*columns, console=console, disable=not show_progress) as bar:
+            task = bar.add_task("replaying", total=None)
 
-        def progress(done: int, total: int) -> None:
-            elapsed = time.monotonic() - started
-            if done < total and elapsed - shown[0] < 2:
-                return
-            shown[0] = elapsed
-            rate = done / elapsed if elapsed else 0.0
-            print(f"replayed {done}/{total} records, {rate:,.0f}/s", file=sys.stderr, flush=True)
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
 
-        replayed = await replay(
-            settings.kafka_bootstrap,
-            settings.context_topics,
-            rebuilt.projection,
-            timeout_s=timeout_s,
-            progress=progress,
-        )
+            try:
+                replayed = await replay(
+                    settings.kafka_bootstrap,
+                    settings.context_topics,
+                    rebuilt.projection,
+                    timeout_s=timeout_s,
+                    progress=progress,
+                    source=source,
+                )
+            except ReplayStalled as stalled:
+                print(f"relais-audit rebuild: {stalled}", file=sys.stderr)
+                return 2
+        elapsed = time.monotonic() - started
         case_ids = [*await live.timelines.case_ids(), *await rebuilt.timelines.case_ids()]
         mismatches = await compare(live.timelines, rebuilt.timelines, case_ids, replayed.up_to)
         for m in mismatches:
             print(f"MISMATCH {m.case_id} live={m.live_hash} rebuilt={m.rebuilt_hash}")
+        rate = replayed.records / elapsed if elapsed else 0.0
         print(
-            f"replayed {replayed.records} records ({replayed.undecodable} undecodable), "
-            f"compared {len(set(case_ids))} timelines, {len(mismatches)} mismatches"
+            f"replayed {replayed.records} records ({replayed.undecodable} undecodable) in "
+            f"{elapsed:.1f} s ({rate:,.0f}/s), compared {len(set(case_ids))} timelines, "
+            f"{len(mismatches)} mismatches"
         )
         return 1 if mismatches else 0
     finally:
@@ -91,7 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = TimelineSettings()
     if args.command in audit_commands.COMMANDS:
         return audit_commands.run(args, settings)
-    return asyncio.run(rebuild(settings, args.database, keep=args.keep, timeout_s=args.timeout_s))
+    return asyncio.run(
+        rebuild(
+            settings,
+            args.database,
+            keep=args.keep,
+            timeout_s=args.timeout_s,
+            show_progress=not args.no_progress,
+        )
+    )
 
 
 if __name__ == "__main__":

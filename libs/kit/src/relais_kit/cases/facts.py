@@ -1,14 +1,18 @@
-"""What referrals knows of a case, learnt from intake's events (never from intake's database).
+"""What a service knows of a case, learnt from intake's events (never from intake's database).
 
 DESIGN.md section 1: a service never reads another service's database; what it needs from
-elsewhere it learns from events and keeps its own copy. A referral needs the case's département
-(the referrer must act for it, the partner must serve it), whether the victim is a minor and
-whether the case is assessed in grave danger (the override grounds), whether the case is still
-open, and the last intake event of the case: the first event of a referral depends on it, so the
-committee timeline places the referral after the report it follows (DESIGN.md section 5).
+elsewhere it learns from events and keeps its own copy. Referrals and shelter both need a case's
+département (the caller must act for it; a partner must serve it), whether the victim is a minor
+(DOMAIN.md "Minors": consent never blocks a referral or a place for a minor) and whether the
+case is assessed in grave danger (the override grounds), whether the case is still open (closed
+or erased), and the last intake event of the case: the first event a service commits about the
+case may depend on it, so the committee timeline places it after the report it follows
+(DESIGN.md section 5).
 
-``learn`` is the pure fold; the worker applies it per intake record, in the order of the case's
-partition, and ``version`` (the intake stream's ``aggregateversion``) makes a redelivery a no-op.
+``learn`` is the pure fold (no I/O: this module imports only ``relais_events``, an import
+contract says so); a worker applies it per intake record, in the order of the case's partition
+(``relais_kit.cases.learning``), and ``version`` (the intake stream's ``aggregateversion``) makes
+a redelivery a no-op.
 """
 
 from __future__ import annotations

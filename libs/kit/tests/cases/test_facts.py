@@ -1,11 +1,13 @@
-"""What referrals learns of a case from intake's events, once each, in the case's order."""
+"""What a service learns of a case from intake's events, once each, in the case's order."""
 
 from __future__ import annotations
 
 from relais_events.catalogue.intake import (
     CaseClosed,
+    CaseErased,
     CaseOpened,
     ClosureReason,
+    ErasureBasis,
     LoweringReason,
     ReportFiled,
     ReportKind,
@@ -13,14 +15,13 @@ from relais_events.catalogue.intake import (
     RiskLowered,
 )
 from relais_events.vocabulary import CaseKind, Channel, RiskLevel, Role
-from relais_referrals.domain.case_facts import CaseFacts, learn
+from relais_kit.cases import CaseFacts, learn
 
 OPENED = CaseOpened(
     case_id="case-1",
     kind=CaseKind.TRAFFICKING,
     departement="93",
     opened_via=Channel.POLICE,
-    person_key="pk-1",
     minor_victim=False,
 )
 
@@ -120,3 +121,9 @@ def test_nothing_is_learnt_before_the_case_is_opened_or_reported() -> None:
         from_case_stream=True,
     )
     assert learnt is None
+
+
+def test_an_erased_case_is_known_closed() -> None:
+    facts = fold(OPENED, CaseErased(case_id="case-1", basis=ErasureBasis.ERASURE_REQUEST))
+    assert facts is not None
+    assert facts.closed
