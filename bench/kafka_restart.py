@@ -1,4 +1,4 @@
-"""How long a Kafka node takes to come back after ``kill -9`` (a benchmark: it prints, never asserts).
+"""How long a Kafka node takes to come back after ``kill -9`` (prints, never asserts).
 
 Starts a Kafka of its own through the launcher (temporary state, free ports; never the shared
 servers), kills a node with SIGKILL, and times ``relais-infra up`` until it returns (the launcher
@@ -33,7 +33,7 @@ def measure(brokers: int, runs: int) -> list[float]:
                 own.kill(node)
                 up_s = own.up("kafka")
                 times.append(up_s)
-                print(f"brokers={brokers} run {run}: {node} kill -9 -> relais-infra up {up_s:.1f} s")
+                print(f"brokers={brokers} run {run}: {node} kill -9, relais-infra up {up_s:.1f} s")
             return times
         finally:
             own.down()
