@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/relais/uv
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint typecheck pytest browsers infra-up infra-down infra-status bench schemas clean
+.PHONY: help setup run test lint typecheck pytest browsers infra-up infra-down infra-status bench schemas clean reliability
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,6 +40,12 @@ typecheck: setup ## mypy --strict over every package and its tests
 
 pytest: setup browsers ## the test suite (starts the servers it needs and stops them)
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# The fault-injection suite also runs in `make test` (about 10 minutes); this runs it alone, with
+# loads RELAIS_RELIABILITY_SCALE times longer (default 5). It starts its own Kafka and FerretDB
+# on free ports, whatever RELAIS_KAFKA_BOOTSTRAP / RELAIS_MONGO_URI say: it kills them.
+reliability: setup ## the fault-injection suite alone, longer loads (RELAIS_RELIABILITY_SCALE=5)
+	RELAIS_RELIABILITY_SCALE=$${RELAIS_RELIABILITY_SCALE:-5} $(UV) run --frozen pytest tests/reliability -p no:cacheprovider -o timeout=1800 $(PYTEST_ARGS)
 
 # The console's browser tests drive Debian's Chromium (Playwright, no browser download).
 browsers: ## install Debian's chromium and chromium-driver when missing (as root), else say how

@@ -9,7 +9,7 @@ from relais_infra import servers
 from relais_infra.layout import Layout
 from relais_infra.process import LaunchError
 
-_NAMES = ("kafka", "ferretdb")
+_NAMES = ("kafka", "kafka-2", "kafka-3", "ferretdb")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,13 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("servers", nargs="*", choices=[*_NAMES, []], metavar="SERVER")
+        if name == "up":
+            cmd.add_argument(
+                "--brokers",
+                type=int,
+                choices=(1, 3),
+                default=None,
+                help="Kafka nodes: 3 for a KRaft cluster with replication factor 3 and "
+                "min.insync.replicas=2 (kept in the state folder; default: what it holds, or 1)",
+            )
     sub.add_parser("run", help="servers, topics and every service until Ctrl-C (make run)")
     logs = sub.add_parser("logs", help="print the tail of a server's log")
     logs.add_argument("server", choices=_NAMES)
     logs.add_argument("-n", "--lines", type=int, default=50)
     args = parser.parse_args(argv)
 
-    layout = Layout.from_env()
+    layout = Layout.from_env(brokers=getattr(args, "brokers", None))
     only = set(getattr(args, "servers", None) or []) or None  # no names: every server
     try:
         match args.command:

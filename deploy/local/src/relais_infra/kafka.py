@@ -1,7 +1,11 @@
-"""A single-node Apache Kafka 3.9 (KRaft, broker and controller) on the machine's JDK.
+"""Apache Kafka 3.9 (KRaft) on the machine's JDK: one node, or a cluster of three.
 
-The jars come from Maven Central through the committed `deploy/local/kafka/pom.xml`, copied once
-into the cache folder; the broker's data stays under the state folder between runs.
+Each node is a broker and a controller. The jars come from Maven Central through the committed
+`deploy/local/kafka/pom.xml`, copied once into the cache folder; each node's data stays under the
+state folder between runs (``kafka/`` for node 1, ``kafka-<n>/`` for the others). With three
+nodes (``relais-infra up --brokers 3``) every topic has 3 replicas and ``min.insync.replicas=2``:
+a write acknowledged by ``acks=all`` is on two nodes at least, and the cluster serves on while
+any one node is down.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from relais_infra.toolchain import require
 
 POM = LOCAL_DIR / "kafka" / "pom.xml"
 HEAP = "512m"
+CLUSTER_HEAP = "384m"  # each of three nodes, on a laptop
 
 _LOG4J = """\
 log4j.rootLogger=INFO, stdout
@@ -32,9 +37,17 @@ log4j.logger.kafka.log.LogCleaner=WARN
 """
 
 
-def process(layout: Layout) -> ManagedProcess:
-    home = layout.state_dir / "kafka"
-    return ManagedProcess("kafka", home / "kafka.pid", home / "kafka.log")
+def name(node: int) -> str:
+    return "kafka" if node == 1 else f"kafka-{node}"
+
+
+def home(layout: Layout, node: int = 1) -> Path:
+    return layout.state_dir / name(node)
+
+
+def process(layout: Layout, node: int = 1) -> ManagedProcess:
+    folder = home(layout, node)
+    return ManagedProcess(name(node), folder / "kafka.pid", folder / "kafka.log")
 
 
 def jars(layout: Layout) -> Path:
@@ -71,12 +84,16 @@ def jars(layout: Layout) -> Path:
     return target
 
 
-def _properties(layout: Layout, data_dir: Path) -> str:
-    port, controller = layout.kafka_port, layout.kafka_controller_port
+def _properties(layout: Layout, data_dir: Path, node: int = 1) -> str:
+    port, controller = layout.kafka_node_ports(node)
+    nodes = range(1, layout.kafka_brokers + 1)
+    voters = ",".join(f"{n}@127.0.0.1:{layout.kafka_node_ports(n)[1]}" for n in nodes)
+    replicas = layout.kafka_brokers
+    min_isr = 2 if replicas >= 3 else 1
     return f"""\
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{controller}
+node.id={node}
+controller.quorum.voters={voters}
 listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}
 advertised.listeners=PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
@@ -84,38 +101,56 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs={data_dir}
 num.partitions=6
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
+default.replication.factor={replicas}
+min.insync.replicas={min_isr}
+offsets.topic.replication.factor={replicas}
 offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor={replicas}
+transaction.state.log.min.isr={min_isr}
 transaction.state.log.num.partitions=6
 group.initial.rebalance.delay.ms=0
+# After a kill -9 the restarted broker cannot register until the controller expires the session
+# of its previous incarnation (DUPLICATE_BROKER_REGISTRATION): 9 s by default, 3 s here.
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=1000
 auto.create.topics.enable=true
 log.retention.hours=-1
 """
 
 
-def start(layout: Layout) -> int:
-    """Start the broker (formatting its storage on first start); returns its pid."""
+def _cluster_id(layout: Layout) -> str:
+    """One id for every node of the installation, chosen at the first format and kept."""
+    kept = layout.state_dir / "kafka" / "cluster.id"
+    if kept.exists():
+        return kept.read_text().strip()
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    kept.write_text(cluster_id)
+    return cluster_id
+
+
+def start(layout: Layout, node: int = 1) -> int:
+    """Start node ``node`` (formatting its storage on first start); returns its pid."""
     java = require("java")
     libs = jars(layout)
-    home = layout.state_dir / "kafka"
-    data_dir = home / "data"
-    home.mkdir(parents=True, exist_ok=True)
-    require_free_port(layout.kafka_port, "RELAIS_KAFKA_PORT", "Kafka")
-    require_free_port(layout.kafka_controller_port, "RELAIS_KAFKA_CONTROLLER_PORT", "Kafka")
+    folder = home(layout, node)
+    data_dir = folder / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    port, controller = layout.kafka_node_ports(node)
+    step = "" if node == 1 else f" + {10 * (node - 1)} (node {node})"
+    require_free_port(port, f"RELAIS_KAFKA_PORT{step}", "Kafka")
+    require_free_port(controller, f"RELAIS_KAFKA_CONTROLLER_PORT{step}", "Kafka")
 
-    config = home / "server.properties"
-    config.write_text(_properties(layout, data_dir))
-    log4j = home / "log4j.properties"
+    config = folder / "server.properties"
+    config.write_text(_properties(layout, data_dir, node))
+    log4j = folder / "log4j.properties"
     log4j.write_text(_LOG4J)
     classpath = f"{libs}/*"
-    jvm = [java, f"-Xmx{HEAP}", "-Xms128m", f"-Dlog4j.configuration=file:{log4j}", "-cp", classpath]
+    heap = HEAP if layout.kafka_brokers == 1 else CLUSTER_HEAP
+    jvm = [java, f"-Xmx{heap}", "-Xms128m", f"-Dlog4j.configuration=file:{log4j}", "-cp", classpath]
 
     if not (data_dir / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = _cluster_id(layout)
         fmt = subprocess.run(
             [*jvm, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
             capture_output=True,
@@ -125,8 +160,8 @@ def start(layout: Layout) -> int:
         if fmt.returncode != 0:
             raise LaunchError(f"formatting Kafka's storage failed:\n{fmt.stdout}{fmt.stderr}")
 
-    env = dict(os.environ, KAFKA_HEAP_OPTS=f"-Xmx{HEAP}")
-    return process(layout).start([*jvm, "kafka.Kafka", str(config)], cwd=home, env=env)
+    env = dict(os.environ, KAFKA_HEAP_OPTS=f"-Xmx{heap}")
+    return process(layout, node).start([*jvm, "kafka.Kafka", str(config)], cwd=folder, env=env)
 
 
 def answers(bootstrap: str, timeout_s: float = 2.0) -> bool:
@@ -138,6 +173,9 @@ def answers(bootstrap: str, timeout_s: float = 2.0) -> bool:
         admin = KafkaAdminClient(
             bootstrap_servers=bootstrap,
             request_timeout_ms=int(timeout_s * 1000),
+            # Without it kafka-python waits 30 s for a broker that does not listen yet: the
+            # launcher's first probe after a start then hid a broker that was up for 20 s.
+            bootstrap_timeout_ms=int(timeout_s * 1000),
             client_id="relais-infra-probe",
         )
     except (KafkaError, OSError, ValueError):

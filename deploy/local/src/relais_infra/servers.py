@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from relais_infra import ferretdb, kafka
 from relais_infra.layout import Layout
@@ -24,14 +25,18 @@ class Server:
 
 
 def servers(layout: Layout) -> list[Server]:
+    nodes = [1] if layout.external_kafka else range(1, layout.kafka_brokers + 1)
     return [
-        Server(
-            "kafka",
-            layout.kafka_bootstrap,
-            layout.external_kafka is not None,
-            kafka.process(layout),
-            kafka.start,
-            kafka.answers,
+        *(
+            Server(
+                kafka.name(node),
+                layout.external_kafka or f"127.0.0.1:{layout.kafka_node_ports(node)[0]}",
+                layout.external_kafka is not None,
+                kafka.process(layout, node),
+                partial(kafka.start, node=node),
+                kafka.answers,
+            )
+            for node in nodes
         ),
         Server(
             "ferretdb",
@@ -76,7 +81,7 @@ def up(layout: Layout, only: set[str] | None = None) -> list[str]:
     started: list[str] = []
     pending: list[Server] = []
     for server in servers(layout):
-        if only is not None and server.name not in only:
+        if not _chosen(server, only):
             continue
         if server.external or server.managed.pid() is not None:
             pending.append(server)
@@ -87,6 +92,13 @@ def up(layout: Layout, only: set[str] | None = None) -> list[str]:
     for server in pending:
         _wait(server)
     return started
+
+
+def _chosen(server: Server, only: set[str] | None) -> bool:
+    """``kafka`` names every Kafka node; ``kafka-2`` only that one."""
+    if only is None:
+        return True
+    return server.name in only or server.name.partition("-")[0] in only
 
 
 def _wait(server: Server) -> None:
@@ -113,7 +125,7 @@ def down(layout: Layout, only: set[str] | None = None) -> list[str]:
     """Stop the servers this launcher started (by pid file); never touches external ones."""
     stopped = []
     for server in reversed(servers(layout)):
-        if only is not None and server.name not in only:
+        if not _chosen(server, only):
             continue
         if not server.external and server.managed.stop():
             stopped.append(server.name)

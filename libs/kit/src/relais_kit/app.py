@@ -27,6 +27,7 @@ from relais_kit.http.health import ReadinessCheck, health_router
 from relais_kit.http.idempotency import IdempotencyMiddleware
 from relais_kit.http.idempotency_stores import IdempotencyStore
 from relais_kit.http.problems import NotFoundFloor, install_problem_handlers
+from relais_kit.http.unavailable import DependencyUnavailable
 from relais_kit.settings import ServiceSettings
 from relais_kit.telemetry import configure_tracing
 
@@ -81,6 +82,8 @@ def create_app(
         app.add_middleware(
             IdempotencyMiddleware, store=idempotency, wait_s=settings.idempotency_wait_s
         )
+    # A store or broker that does not answer: 503 with Retry-After (idempotency records too).
+    app.add_middleware(DependencyUnavailable)
     app.add_middleware(NotFoundFloor, floor_s=settings.not_found_floor_s)
     # Outermost: a request refused for load costs nothing else (no token check, no body read).
     app.add_middleware(AdmissionLimit, limit=settings.max_in_flight)

@@ -7,6 +7,13 @@ idempotent). A handler that raises gets the same records again after a pause (th
 are sought back), so a failing dependency stalls the partitions instead of skipping records.
 Rebalances wait for the batch in flight, then ``on_revoked`` runs (e.g. to forget what the
 member kept in memory of cases that may now be another member's).
+
+A broker that goes away and comes back (a restart, a ``kill -9``) can leave the member unknown to
+its group: the commit of the batch in flight then fails (``CommitFailedError``). That is not the
+member's end: the batch was handled but not committed, so its partitions are sought back to it and
+the member polls on; it rejoins the group and the batch is delivered again (handlers are
+idempotent). Before this, the polling task died on that error and the process went on running
+with a member that consumed nothing (tests/reliability, Kafka ``kill -9``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
 
 from relais_kit.consumer import RawRecord
 
@@ -49,17 +57,19 @@ class GroupConsumer:
         max_records: int = 500,
         wait_ms: int = 20,
         retry_backoff_s: float = 1.0,
+        new_consumer: Callable[..., AIOKafkaConsumer] = AIOKafkaConsumer,
     ) -> None:
         self.name, self._topics, self._group, self._bootstrap = name, topics, group, bootstrap
         self._handle, self.on_revoked = handle, on_revoked
         self._max, self._wait_ms, self._backoff = max_records, wait_ms, retry_backoff_s
+        self._new_consumer = new_consumer
         self.busy = asyncio.Lock()
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
     async def start(self) -> None:
-        self._consumer = AIOKafkaConsumer(
+        self._consumer = self._new_consumer(
             bootstrap_servers=self._bootstrap,
             group_id=self._group,
             enable_auto_commit=False,
@@ -86,18 +96,26 @@ class GroupConsumer:
         consumer = self._consumer
         assert consumer is not None
         while not self._stopping:
-            polled = await consumer.getmany(
-                timeout_ms=max(self._wait_ms, 100), max_records=self._max
-            )
-            if not polled:
+            try:
+                polled = await self._poll(consumer)
+            except KafkaError:
+                log.warning("%s: poll failed; polling again", self.name, exc_info=True)
+                await asyncio.sleep(self._backoff)
                 continue
-            if self._wait_ms and sum(map(len, polled.values())) < self._max:
-                await asyncio.sleep(self._wait_ms / 1000)  # let a few more arrive, in bulk
-                more = await consumer.getmany(timeout_ms=0, max_records=self._max)
-                for tp, records in more.items():
-                    polled.setdefault(tp, []).extend(records)
-            async with self.busy:
-                await self._apply(consumer, polled)
+            if polled:
+                async with self.busy:
+                    await self._apply(consumer, polled)
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:  # type: ignore[type-arg]
+        polled: dict[TopicPartition, list] = await consumer.getmany(  # type: ignore[type-arg]
+            timeout_ms=max(self._wait_ms, 100), max_records=self._max
+        )
+        if polled and self._wait_ms and sum(map(len, polled.values())) < self._max:
+            await asyncio.sleep(self._wait_ms / 1000)  # let a few more arrive, in bulk
+            more = await consumer.getmany(timeout_ms=0, max_records=self._max)
+            for tp, records in more.items():
+                polled.setdefault(tp, []).extend(records)
+        return polled
 
     async def _apply(self, consumer: AIOKafkaConsumer, polled: dict[TopicPartition, list]) -> None:  # type: ignore[type-arg]
         records = [
@@ -119,8 +137,24 @@ class GroupConsumer:
             log.exception(
                 "%s: a batch of %d failed; it will be read again", self.name, len(records)
             )
-            for tp, batch in polled.items():
-                consumer.seek(tp, batch[0].offset)
+            self._seek_back(consumer, polled)
             await asyncio.sleep(self._backoff)
             return
-        await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in polled.items()})
+        try:
+            await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in polled.items()})
+        except KafkaError:
+            # Handled, not committed: delivered again once the member is back in its group.
+            log.warning(
+                "%s: commit of a batch of %d failed (the group moved on); it will be read again",
+                self.name,
+                len(records),
+                exc_info=True,
+            )
+            self._seek_back(consumer, polled)
+
+    @staticmethod
+    def _seek_back(consumer: AIOKafkaConsumer, polled: dict[TopicPartition, list]) -> None:  # type: ignore[type-arg]
+        owned = consumer.assignment()
+        for tp, batch in polled.items():
+            if tp in owned:  # a partition the rebalance took is read from its commit by its owner
+                consumer.seek(tp, batch[0].offset)

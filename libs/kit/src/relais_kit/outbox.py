@@ -62,7 +62,8 @@ def relay_for(store: EventStore, settings: ServiceSettings) -> OutboxRelay:
         settings.topics(),
         RelaySettings(
             sweep_interval_s=settings.outbox_sweep_interval_s,
-            stopped_after_s=max(30.0, 2 * settings.outbox_sweep_interval_s),
+            stopped_after_s=settings.outbox_stopped_after_s
+            or max(30.0, 2 * settings.outbox_sweep_interval_s),
         ),
     )
 

@@ -45,8 +45,20 @@ StartHook = Callable[[], Awaitable[None]]
 
 
 def mongo_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
-    """The process's one client (it connects lazily, on the first command)."""
-    return AsyncMongoClient(settings.mongo_uri, tz_aware=True, maxPoolSize=settings.mongo_pool_size)
+    """The process's one client (it connects lazily, on the first command).
+
+    Its timeouts bound how long a request waits for a store that went away: PyMongo's defaults
+    (30 s to select a server, no socket timeout) made every request hang half a minute, then
+    answer 500, while FerretDB was down (tests/reliability)."""
+    timeout_ms = round(settings.mongo_timeout_s * 1000)
+    return AsyncMongoClient(
+        settings.mongo_uri,
+        tz_aware=True,
+        maxPoolSize=settings.mongo_pool_size,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=round(settings.mongo_socket_timeout_s * 1000),
+    )
 
 
 @dataclass

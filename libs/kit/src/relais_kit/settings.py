@@ -137,6 +137,10 @@ class ServiceSettings(BaseSettings):
     # Seconds between outbox sweeps for commits a crashed process left unpublished (store rule 4).
     # A sweep reads the ledger of stopped processes only, so it stays cheap however big the log.
     outbox_sweep_interval_s: float = 15.0
+    # A process whose outbox session has not said it is alive for this long (seconds) is taken
+    # for dead, and its unpublished commits are published by the others' sweeps. 0: the
+    # default, twice the sweep interval and at least 30 s. Keep it well above the heartbeat (5 s).
+    outbox_stopped_after_s: float = Field(default=0.0, ge=0)
     # Trace export: none, console (stdout, for development) or otlp (to otel_endpoint).
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     # OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces (otlp only).
@@ -177,6 +181,12 @@ class ServiceSettings(BaseSettings):
     # Connections the driver keeps to the store. Small on purpose: SQLite takes one write lock
     # per database file, and group commit already batches a process's writes.
     mongo_pool_size: int = Field(default=8, ge=1)
+    # How long a command waits to reach the store (server selection, connect), in seconds: past
+    # it the api answers 503 with Retry-After instead of hanging (``relais_kit.http.unavailable``).
+    mongo_timeout_s: float = Field(default=2.0, gt=0)
+    # How long one store round trip may take once sent, in seconds; a store that hangs (FerretDB
+    # 1.24 can, see the README) then fails the request instead of holding it forever.
+    mongo_socket_timeout_s: float = Field(default=20.0, gt=0)
     # Aggregates whose latest state each process keeps in memory (0: none).
     state_cache_size: int = Field(default=10_000, ge=0)
     # Retries of a command whose version another writer took, before answering 409.

@@ -268,3 +268,24 @@ async def test_a_key_whose_request_crashed_is_taken_over_after_its_lease(
     assert handler.runs == 2  # the crashed run, then the takeover's; never a third
     assert again.json() == after.json()
     assert again.headers["idempotent-replayed"] == "true"
+
+
+async def test_of_concurrent_repeats_after_the_lease_one_runs_it_and_the_others_replay(
+    serve: Serve, bearer: Bearer
+) -> None:
+    """The first attempt's process died after its claim (or the store was away for its release,
+    fault 4 of the reliability suite): of several repeats after the lease, one takes the key
+    over and runs the request, the others get its answer; it never runs twice."""
+    clock = ManualClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    store, handler = CrashingStore(clock), Handler()
+    async with serve(build(store, handler, wait_s=2.0)) as client:
+        body, headers = {"summary": "s"}, keyed(bearer, "k-dead")
+        await client.post("/v1/reports", json=body, headers=headers)  # its end is lost
+        store.crashed = False
+        clock.advance(dt.timedelta(seconds=30))
+        repeats = await asyncio.gather(
+            *(client.post("/v1/reports", json=body, headers=headers) for _ in range(3))
+        )
+    assert [r.status_code for r in repeats] == [201, 201, 201]
+    assert len({r.text for r in repeats}) == 1  # one answer, replayed to the others
+    assert handler.runs == 2  # the dead run, then one takeover's
