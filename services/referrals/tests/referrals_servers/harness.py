@@ -190,13 +190,18 @@ def settings_for(servers: Servers, names: TopicSettings, database: str) -> Refer
     )
 
 
+def publish_signers(settings: ReferralsSettings) -> None:
+    """The test's signing keys in the registry: a worker admits only what verifies there."""
+    for signer in SIGNERS.values():
+        publish(settings.key_registry, signer.service, signer.key_id, signer.private_key)
+
+
 @asynccontextmanager
 async def open_api(servers: Servers, names: TopicSettings, database: str) -> AsyncIterator[Api]:
     await asyncio.to_thread(ensure_topics, servers.kafka_bootstrap, names, TOPICS)
     clock = ManualClock(START)
     settings = settings_for(servers, names, database)
-    for signer in SIGNERS.values():  # the worker admits only what verifies against the registry
-        publish(settings.key_registry, signer.service, signer.key_id, signer.private_key)
+    publish_signers(settings)
     referrals = bootstrap(settings, clock=clock, worker_name="api")
     worker = bootstrap(settings, clock=clock, worker_name="worker")
     app = create_app(referrals=referrals)
